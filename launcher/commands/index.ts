@@ -1,0 +1,25 @@
+import type { Command } from '../../lib/cli-args.js';
+import { caInitCommand } from './ca-init.js';
+import { doctorCommand } from './doctor.js';
+import { egressProxyCommand } from './egress-proxy.js';
+import { listCommand } from './list.js';
+import { logsCommand } from './logs.js';
+import { manifestCheckCommand } from './manifest-check.js';
+import { mcpCommand } from './mcp.js';
+import { resumeCommand } from './resume.js';
+import { startCommand } from './start.js';
+import { stopCommand } from './stop.js';
+
+/** Every CLI verb, in the order `--help` lists them. */
+export const COMMANDS: readonly Command<never>[] = [
+  startCommand,
+  listCommand,
+  stopCommand,
+  resumeCommand,
+  logsCommand,
+  manifestCheckCommand,
+  doctorCommand,
+  caInitCommand,
+  egressProxyCommand,
+  mcpCommand,
+] as unknown as readonly Command<never>[];

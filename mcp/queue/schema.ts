@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { FindingRecordSchema } from '../../images/git-gate/finding.js';
+
+/**
+ * The proposal queue contract: one home. The supervise MCP server and the egress proxy write
+ * proposals; the supervisor writes decisions. Readers tolerate unknown keys (looseObject) so an
+ * older sidecar never chokes on a newer supervisor; writers produce exactly these shapes.
+ */
+
+export const QUEUE_SOURCES = ['agent', 'egress-proxy'] as const;
+export type QueueSource = (typeof QUEUE_SOURCES)[number];
+
+export const AGENT_TOOLS = ['egress-proxy-block', 'capability-block', 'gitleaks-allow'] as const;
+export const PROXY_TOOLS = ['egress-token-allow'] as const;
+export type ProposalTool = (typeof AGENT_TOOLS)[number] | (typeof PROXY_TOOLS)[number];
+
+/** Which tools each producer may file; a reader refuses any other pairing. */
+export const TOOLS_BY_SOURCE: Record<QueueSource, readonly ProposalTool[]> = {
+  agent: AGENT_TOOLS,
+  'egress-proxy': PROXY_TOOLS,
+};
+
+/** `<source>-<utc timestamp>-<random>`, e.g. agent-20261124T215501Z-3f9a0c2b. */
+export const PROPOSAL_ID_PATTERN = /^(agent|egress-proxy)-\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+export const ProposalIdSchema = z.string().regex(PROPOSAL_ID_PATTERN, 'not a proposal id');
+
+const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const EgressProxyBlockPayloadSchema = z.looseObject({
+  routes_yaml: z.string(),
+  base_sha256: Sha256Schema,
+});
+
+export const CapabilityBlockPayloadSchema = z.looseObject({
+  dockerfile: z.string(),
+  base_sha256: Sha256Schema,
+});
+
+export const GitleaksAllowPayloadSchema = z.looseObject({
+  finding_ids: z.array(z.string()).min(1),
+  findings: z.array(FindingRecordSchema),
+});
+
+export const EgressTokenAllowPayloadSchema = z.looseObject({
+  host: z.string(),
+  method: z.string(),
+  path: z.string(),
+  detector: z.string(),
+  redacted_context: z.string(),
+  value_sha256: Sha256Schema,
+});
+
+const ProposalBase = {
+  v: z.literal(1),
+  id: ProposalIdSchema,
+  justification: z.string(),
+  created_at: z.iso.datetime(),
+};
+
+export const ProposalSchema = z.discriminatedUnion('tool', [
+  z.looseObject({
+    ...ProposalBase,
+    tool: z.literal('egress-proxy-block'),
+    payload: EgressProxyBlockPayloadSchema,
+  }),
+  z.looseObject({
+    ...ProposalBase,
+    tool: z.literal('capability-block'),
+    payload: CapabilityBlockPayloadSchema,
+  }),
+  z.looseObject({
+    ...ProposalBase,
+    tool: z.literal('gitleaks-allow'),
+    payload: GitleaksAllowPayloadSchema,
+  }),
+  z.looseObject({
+    ...ProposalBase,
+    tool: z.literal('egress-token-allow'),
+    payload: EgressTokenAllowPayloadSchema,
+  }),
+]);
+
+export type Proposal = z.output<typeof ProposalSchema>;
+export type ProposalOf<T extends ProposalTool> = Extract<Proposal, { tool: T }>;
+
+export const DecisionSchema = z.looseObject({
+  v: z.literal(1),
+  id: ProposalIdSchema,
+  decision: z.enum(['approved', 'rejected']),
+  reason: z.string(),
+  decided_by: z.string(),
+  decided_at: z.iso.datetime(),
+  modified_payload: z.record(z.string(), z.unknown()).optional(),
+  applied: z.boolean().optional(),
+  message: z.string().optional(),
+});
+
+export type Decision = z.output<typeof DecisionSchema>;
+
+/** Size caps on what an agent may submit (MCP inputs and queue files alike). */
+export const LIMITS = {
+  justificationBytes: 8 * 1024,
+  fileBytes: 256 * 1024,
+  /** A proposal file on disk: the file cap plus room for copied finding records. */
+  proposalFileBytes: 1024 * 1024,
+} as const;
