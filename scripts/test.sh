@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's test command: engine + dependencies + build, then type-check, lint and the
+# whole test suite (unit, integration on loopback, e2e on the real Docker engine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-ready.sh
+timed() { local name=$1; shift; local t=$(date +%s); echo "==> $name"; "$@"; echo "    done in $(( $(date +%s) - t ))s: $name"; }
+timed "type-check (tsc --noEmit)" npm run typecheck --silent
+timed "lint (eslint, prettier, import cycles)" npm run lint --silent
+timed "tests (unit, integration, e2e)" npm test --silent
