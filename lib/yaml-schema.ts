@@ -67,12 +67,24 @@ export function parseYamlWithSchema<S extends z.ZodType>(
     }
     issues.push({
       file: options.file,
-      line: lineOf(doc, lineCounter, path, false, offset),
+      // A key's own line: a block value starts on the next line, where nobody would look.
+      line: lineOf(doc, lineCounter, path, typeof path.at(-1) === 'string', offset),
       path: formatPath(path),
       message: issue.message,
     });
   }
   return { ok: false, issues };
+}
+
+/** The line a key path sits on in YAML text, for problems found after parsing. */
+export function lineAt(
+  text: string,
+  path: readonly (string | number)[],
+  lineOffset = 0,
+): number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  return lineOf(doc, lineCounter, path, typeof path.at(-1) === 'string', lineOffset);
 }
 
 export function formatYamlIssue(issue: YamlIssue): string {

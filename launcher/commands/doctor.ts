@@ -1,13 +1,110 @@
 import type { Command } from '../../lib/cli-args.js';
-import { BottleError } from '../../lib/errors.js';
+import { formatError } from '../../lib/errors.js';
+import { composeVersion } from '../compose.js';
+import { createDocker } from '../docker.js';
 
-// PLACEHOLDER: replaced by the real command; must not ship.
+export const BASE_IMAGE = 'debian:trixie-slim';
+const MIN_NODE = [20, 19] as const;
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'check Node, the Docker engine, compose v2 and the base image',
-  help: 'usage: claude-bottle doctor\n\nnot built yet\n',
+  help: `usage: claude-bottle doctor
+
+Checks what claude-bottle needs on this machine and prints the exact fix for anything
+missing:
+  node     Node.js >= ${MIN_NODE.join('.')}
+  engine   a Docker engine that answers (honours DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)
+  compose  the compose v2 plugin (\`docker compose\`)
+  base     the base image ${BASE_IMAGE} every bottle image builds from
+
+Exit status: 0 when all are present, 69 when something required is missing.
+`,
   options: {},
-  run() {
-    return Promise.reject(new BottleError('INTERNAL', 'doctor is not built yet'));
+  async run(_args, io) {
+    const checks: Check[] = [checkNode(process.versions.node)];
+    const docker = createDocker(io.env);
+    let engineUp = false;
+    try {
+      const version = await docker.serverVersion();
+      engineUp = true;
+      checks.push({ name: 'engine', ok: true, detail: `Docker ${version} at ${docker.endpoint}` });
+    } catch (error) {
+      checks.push({
+        name: 'engine',
+        ok: false,
+        detail: firstLine(formatError(error)),
+        fix: hintOf(error),
+      });
+    }
+    try {
+      checks.push({
+        name: 'compose',
+        ok: true,
+        detail: `docker compose ${await composeVersion({ env: io.env })}`,
+      });
+    } catch (error) {
+      checks.push({
+        name: 'compose',
+        ok: false,
+        detail: firstLine(formatError(error)),
+        fix: hintOf(error),
+      });
+    }
+    if (engineUp) {
+      const present = await docker.imageExists(BASE_IMAGE).catch(() => false);
+      checks.push(
+        present
+          ? { name: 'base', ok: true, detail: `${BASE_IMAGE} present` }
+          : {
+              name: 'base',
+              ok: false,
+              detail: `${BASE_IMAGE} is not in the engine's image store`,
+              fix: `docker pull ${BASE_IMAGE}; without a registry, as root on Debian: sudo bash .ci/setup-engine.sh (debootstrap + docker import)`,
+            },
+      );
+    } else {
+      checks.push({
+        name: 'base',
+        ok: false,
+        detail: 'not checked: no engine',
+        fix: 'start the engine first',
+      });
+    }
+    for (const check of checks) {
+      io.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(8)} ${check.detail}\n`);
+      if (!check.ok && check.fix) io.stdout.write(`      fix: ${check.fix}\n`);
+    }
+    const failed = checks.filter((check) => !check.ok).length;
+    io.stdout.write(failed === 0 ? 'all checks passed\n' : `${failed} check(s) failed\n`);
+    return failed === 0 ? 0 : 69;
   },
 };
+
+export function checkNode(version: string): Check {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return ok
+    ? { name: 'node', ok, detail: `Node ${version}` }
+    : {
+        name: 'node',
+        ok,
+        detail: `Node ${version} is older than ${MIN_NODE.join('.')}`,
+        fix: 'install Node 20.19 or newer (nodejs.org, or your distribution / nvm)',
+      };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function hintOf(error: unknown): string | undefined {
+  return (error as { hint?: string }).hint;
+}

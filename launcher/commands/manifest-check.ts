@@ -1,13 +1,69 @@
-import type { Command } from '../../lib/cli-args.js';
-import { BottleError } from '../../lib/errors.js';
+import type { CliIo, Command } from '../../lib/cli-args.js';
+import { ERROR_EXIT_CODES } from '../../lib/errors.js';
+import { resolveHome } from '../../lib/home.js';
+import { formatYamlIssue } from '../../lib/yaml-schema.js';
+import { loadManifests } from '../manifest/index.js';
 
-// PLACEHOLDER: replaced by the real command; must not ship.
-export const manifestCheckCommand: Command = {
+const options = { json: { type: 'boolean' } } as const;
+
+export const manifestCheckCommand: Command<typeof options> = {
   name: 'manifest check',
-  summary: 'validate bottle and agent manifests',
-  help: 'usage: claude-bottle manifest check\n\nnot built yet\n',
-  options: {},
-  run() {
-    return Promise.reject(new BottleError('INTERNAL', 'manifest check is not built yet'));
+  summary: 'validate every bottle and agent manifest, listing all problems',
+  help: `usage: claude-bottle manifest check [--json]
+
+Loads every manifest and prints what it found:
+  bottles  $CLAUDE_BOTTLE_HOME/bottles/*.md   (never from the working directory)
+  agents   $CLAUDE_BOTTLE_HOME/agents/*.md and ./.claude-bottle/agents/*.md
+References (a route's or remote's secret, an agent's bottle) are checked; secrets are
+not resolved, so no credential needs to be present.
+
+Exit status: 0 when everything is valid; 65 listing every problem otherwise.
+
+options:
+  --json   print {"bottles":[{"name","file"}],"agents":[{"name","source","file"}],"errors":[…]}
+           where each error is {"file","line","path","message"}
+`,
+  options,
+  async run(args, io: CliIo) {
+    const home = resolveHome(io.env, io.cwd);
+    const set = await loadManifests({ home, cwd: io.cwd });
+    const code = set.errors.length > 0 ? ERROR_EXIT_CODES.MANIFEST_INVALID : 0;
+    if (args.values.json) {
+      const report = {
+        bottles: set.bottles.map((b) => ({ name: b.name, file: b.file })),
+        agents: set.agents.map((a) => ({ name: a.name, source: a.source, file: a.file })),
+        errors: set.errors.map((e) => ({
+          file: e.file,
+          line: e.line ?? null,
+          path: e.path,
+          message: e.message,
+        })),
+      };
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return code;
+    }
+    io.stdout.write(`home: ${home}\n`);
+    io.stdout.write(`bottles (${set.bottles.length}):\n`);
+    for (const b of set.bottles) {
+      const routes = b.config.egress.routes.length;
+      const remotes = b.config.git.remotes.length;
+      io.stdout.write(
+        `  ${b.name.padEnd(16)} provider ${b.config.agent_provider}, ${routes} route(s), ${remotes} remote(s), ${Object.keys(b.config.secrets).length} secret(s)  ${b.file}\n`,
+      );
+    }
+    io.stdout.write(`agents (${set.agents.length}):\n`);
+    for (const a of set.agents)
+      io.stdout.write(`  ${a.name.padEnd(16)} [${a.source}]  ${a.file}\n`);
+    if (set.bottles.length === 0 && set.agents.length === 0)
+      io.stderr.write(
+        `note: nothing found under ${home}; set CLAUDE_BOTTLE_HOME (e.g. CLAUDE_BOTTLE_HOME=examples) or create ${home}/bottles/\n`,
+      );
+    if (set.errors.length === 0) {
+      io.stdout.write('ok: every manifest is valid\n');
+      return 0;
+    }
+    io.stderr.write(`error[MANIFEST_INVALID]: ${set.errors.length} problem(s):\n`);
+    for (const issue of set.errors) io.stderr.write(`  ${formatYamlIssue(issue)}\n`);
+    return code;
   },
 };

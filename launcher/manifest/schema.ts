@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { RouteSchema, SecretNameSchema } from '../../images/egress-proxy/routes/schema.js';
+import { SecretSourceSchema } from './secret-source.js';
+
+/**
+ * Bottle and agent manifests: the one home of their front-matter format. docs/manifest.md
+ * documents it; types are inferred from these schemas.
+ */
+
+/** Old shapes that must fail with a pointer to the new one instead of a bare "unknown key". */
+const STALE_TOP_LEVEL_KEYS: Record<string, string> = {
+  ssh: '"ssh:" is an old shape → use "git:" (git.remotes[] with name, url, identity)',
+  cred_proxy:
+    '"cred_proxy" is an old shape → use "egress.routes" (routes with auth: {header, scheme, secret})',
+  tokens:
+    '"tokens" is an old shape → declare each value once in "secrets:" and inject it with an "egress.routes" auth',
+};
+
+function rejectStaleKeys(keys: Record<string, string>) {
+  return z.looseObject({}).superRefine((value, ctx) => {
+    for (const [key, message] of Object.entries(keys)) {
+      if (key in value) ctx.addIssue({ code: 'custom', path: [key], message });
+    }
+  });
+}
+
+export const GitUserSchema = z.strictObject({
+  name: z.string().min(1, 'git.user.name is empty'),
+  email: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'git.user.email must look like an email address'),
+});
+
+/** The gate's push policy for one remote; every permission is off unless granted. */
+export const PushPolicySchema = z.strictObject({
+  branches: z.array(z.string().min(1)).min(1).optional(),
+  force: z.boolean().default(false),
+  delete: z.boolean().default(false),
+  tags: z.boolean().default(false),
+  ci_paths: z.boolean().default(false),
+});
+
+export const RemoteSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'a remote name is lowercase letters, digits, ".", "_", "-"'),
+  url: z
+    .string()
+    .regex(
+      /^(?:ssh:\/\/\S+|https:\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/,
+      'url is ssh://…, https://… or user@host:path',
+    ),
+  identity: SecretNameSchema.optional(),
+  known_hosts: z
+    .string()
+    .regex(/^file:.+/, 'known_hosts is file:PATH (a known_hosts file on the host)')
+    .optional(),
+  extra_hosts: z.record(z.string().min(1), z.string().min(1)).default({}),
+  push: PushPolicySchema.prefault({}),
+});
+
+const GitFields = z.strictObject({
+  user: GitUserSchema.optional(),
+  remotes: z.array(RemoteSchema).default([]),
+});
+
+const GitSchema = GitFields.superRefine((git, ctx) => {
+  const seen = new Map<string, number>();
+  git.remotes.forEach((remote, index) => {
+    const first = seen.get(remote.name);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['remotes', index, 'name'],
+        message: `remote "${remote.name}" is declared twice (also remotes[${first}]) → give each remote its own name`,
+      });
+    } else seen.set(remote.name, index);
+  });
+});
+
+export const PROVIDERS = ['claude', 'codex', 'none'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+const BottleFields = z.strictObject({
+  description: z.string().optional(),
+  agent_provider: z.enum(PROVIDERS).default('claude'),
+  /** The secret the provider CLI authenticates with, injected by the proxy, never given to the agent. */
+  auth_token: SecretNameSchema.optional(),
+  /** A Dockerfile for the agent image, relative to the bottle file (or absolute). */
+  dockerfile: z.string().min(1).optional(),
+  secrets: z.record(SecretNameSchema, SecretSourceSchema).default({}),
+  egress: z.strictObject({ routes: z.array(RouteSchema).default([]) }).prefault({}),
+  git: GitSchema.prefault({}),
+  supervise: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      token_allow_timeout_seconds: z.number().int().min(1).max(86_400).default(300),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      memory: z
+        .string()
+        .regex(/^\d+[kmg]$/i, 'memory is a size such as 4g or 512m')
+        .default('4g'),
+      pids: z.number().int().min(64).max(65_536).default(1024),
+    })
+    .prefault({}),
+});
+
+export const BottleSchema = rejectStaleKeys(STALE_TOP_LEVEL_KEYS).pipe(BottleFields);
+export type Bottle = z.output<typeof BottleSchema>;
+export type Remote = z.output<typeof RemoteSchema>;
+export type GitUser = z.output<typeof GitUserSchema>;
+
+const AgentCommon = {
+  description: z.string().optional(),
+  model: z.string().min(1).optional(),
+  tools: z.array(z.string().min(1)).optional(),
+};
+
+/** A home agent: trusted as much as the operator's own bottles. */
+export const HomeAgentSchema = rejectStaleKeys(STALE_TOP_LEVEL_KEYS).pipe(
+  z.strictObject({
+    ...AgentCommon,
+    /** The bottle `start` uses when --bottle is not given. */
+    bottle: z.string().min(1).optional(),
+    /** Overlays the bottle's git.user: the agent claims an identity, the bottle does not vouch. */
+    git: z.strictObject({ user: GitUserSchema.partial() }).optional(),
+  }),
+);
+
+/** Fields an agent from the working directory (an untrusted repository) may never set. */
+const CWD_FORBIDDEN: Record<string, string> = {
+  bottle: 'the bottle is chosen by the operator (--bottle or a home agent)',
+  secrets: 'secrets are declared only in a bottle under $CLAUDE_BOTTLE_HOME',
+  egress: 'routes are declared only in a bottle under $CLAUDE_BOTTLE_HOME',
+  routes: 'routes are declared only in a bottle under $CLAUDE_BOTTLE_HOME',
+  git: 'git remotes and identities are declared only in $CLAUDE_BOTTLE_HOME',
+  remotes: 'git remotes are declared only in a bottle under $CLAUDE_BOTTLE_HOME',
+};
+
+/** An agent from `$CWD/.claude-bottle/agents/`: a repository may set prompt, model and tools only. */
+export const CwdAgentSchema = z
+  .looseObject({})
+  .superRefine((value, ctx) => {
+    for (const [key, why] of Object.entries(CWD_FORBIDDEN)) {
+      if (key in value) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `an agent from the working directory may not set "${key}": ${why} → remove it, or move the agent to $CLAUDE_BOTTLE_HOME/agents/`,
+        });
+      }
+    }
+  })
+  .pipe(z.strictObject(AgentCommon));
+
+export type HomeAgentFields = z.output<typeof HomeAgentSchema>;
+export type CwdAgentFields = z.output<typeof CwdAgentSchema>;
+
+/** Bottle and agent names come from file names: `dev.md` is the bottle `dev`. */
+export const MANIFEST_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
