@@ -1,13 +1,16 @@
-import type { Command } from '../../lib/cli-args.js';
-import { BottleError } from '../../lib/errors.js';
+import { createSuperviseCommand } from '../../mcp/options.js';
+import { runSupervise } from '../../mcp/run.js';
 
-// PLACEHOLDER: replaced by the real command; must not ship.
-export const mcpCommand: Command = {
-  name: 'mcp',
-  summary: 'serve the supervise MCP server for one bottle',
-  help: 'usage: claude-bottle mcp\n\nnot built yet\n',
-  options: {},
-  run() {
-    return Promise.reject(new BottleError('INTERNAL', 'mcp is not built yet'));
-  },
-};
+/**
+ * `claude-bottle mcp`: the supervise MCP server for one bottle, for any MCP host on this
+ * machine (stdio) or over Streamable HTTP. Same flags as the supervise sidecar.
+ */
+export const mcpCommand = createSuperviseCommand((options, io) =>
+  runSupervise(options, {
+    // stdin/stdout carry the protocol with --stdio; io.stdout is for human text.
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: io.stderr,
+    ...(io.signal ? { signal: io.signal } : {}),
+  }),
+);
