@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { exitCodeOf, formatError } from '../../lib/errors.js';
+import { createLogger } from '../../lib/log.js';
+import { accessHook } from './access-hook.js';
+import { preReceive } from './pre-receive.js';
+import { serve } from './serve.js';
+
+const USAGE = 'usage: git-gate serve | access-hook <service> <path> … | pre-receive';
+
+/**
+ * One bundle, three roles: `serve` is the container's entrypoint, git daemon calls
+ * `access-hook` before each request, and each mirror's pre-receive hook calls `pre-receive`.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const logger = createLogger({ component: 'git-gate' });
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve({
+          scriptPath: process.argv[1] ?? '',
+          nodePath: process.execPath,
+          env: process.env,
+          stdout: process.stdout,
+          logger,
+          stopSignal: new Promise((resolve) => {
+            process.once('SIGTERM', () => resolve());
+            process.once('SIGINT', () => resolve());
+          }),
+        });
+      case 'access-hook':
+        return await accessHook({ argv: rest, stdout: process.stdout, env: process.env });
+      case 'pre-receive':
+        return await preReceive({
+          stdin: readFileSync(0, 'utf8'),
+          stderr: process.stderr,
+          env: process.env,
+          cwd: process.cwd(),
+        });
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 64;
+    }
+  } catch (error) {
+    process.stderr.write(`${formatError(error)}\n`);
+    return exitCodeOf(error);
+  }
+}
