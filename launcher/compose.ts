@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { BottleError } from '../lib/errors.js';
 
@@ -26,4 +27,70 @@ export async function composeVersion({ env }: ComposeEnv): Promise<string> {
       },
     );
   }
+}
+
+export interface ComposeRun {
+  file: string;
+  env: NodeJS.ProcessEnv;
+  /** compose.log: every engine message of this bottle, appended. */
+  log: string;
+  signal?: AbortSignal;
+}
+
+async function runCompose(run: ComposeRun, args: string[], what: string): Promise<void> {
+  const started = new Date().toISOString();
+  await appendFile(run.log, `\n# ${started} docker compose ${args.join(' ')}\n`);
+  const result = await execa('docker', ['compose', '-f', run.file, ...args], {
+    env: run.env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+    cancelSignal: run.signal,
+  });
+  await appendFile(run.log, `${result.all ?? ''}\n# exit ${result.exitCode ?? 'signal'}\n`);
+  if (result.isCanceled) throw new BottleError('START_FAILED', `${what} was interrupted`);
+  if (result.exitCode !== 0) {
+    const lines = (result.all ?? '').trim().split('\n');
+    throw new BottleError('START_FAILED', `${what} failed: ${lines.at(-1) ?? 'no output'}`, {
+      hint: `the engine's full output is in ${run.log}`,
+    });
+  }
+}
+
+export function composeUp(run: ComposeRun): Promise<void> {
+  return runCompose(
+    run,
+    ['up', '--detach', '--remove-orphans', '--no-build', '--pull', 'never'],
+    '`docker compose up`',
+  );
+}
+
+/** Removes containers and networks; keeps the workspace volume and state/. */
+export function composeDown(run: ComposeRun): Promise<void> {
+  return runCompose(run, ['down', '--remove-orphans', '--timeout', '5'], '`docker compose down`');
+}
+
+/** Streams logs to the caller's terminal. */
+export async function composeLogs(
+  run: Omit<ComposeRun, 'log'>,
+  services: string[],
+  follow: boolean,
+): Promise<number> {
+  const result = await execa(
+    'docker',
+    ['compose', '-f', run.file, 'logs', '--no-color', ...(follow ? ['--follow'] : []), ...services],
+    { env: run.env, extendEnv: false, reject: false, stdio: 'inherit', cancelSignal: run.signal },
+  );
+  return result.exitCode ?? 130;
+}
+
+/** Attaches this terminal to the agent (Ctrl-P Ctrl-Q detaches and leaves it running). */
+export async function composeAttach(run: Omit<ComposeRun, 'log'>): Promise<number> {
+  const result = await execa('docker', ['compose', '-f', run.file, 'attach', 'agent'], {
+    env: run.env,
+    extendEnv: false,
+    reject: false,
+    stdio: 'inherit',
+  });
+  return result.exitCode ?? 130;
 }

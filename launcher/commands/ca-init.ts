@@ -1,13 +1,4 @@
-import type { Command } from '../../lib/cli-args.js';
-import { BottleError } from '../../lib/errors.js';
+import { caInitCommandSpec } from '../../images/egress-proxy/ca-command.js';
 
-// PLACEHOLDER: replaced by the real command; must not ship.
-export const caInitCommand: Command = {
-  name: 'ca init',
-  summary: 'create a per-bottle CA (ca.crt, ca.key)',
-  help: 'usage: claude-bottle ca init\n\nnot built yet\n',
-  options: {},
-  run() {
-    return Promise.reject(new BottleError('INTERNAL', 'ca init is not built yet'));
-  },
-};
+/** `claude-bottle ca init DIR`: the verb lives with the proxy, which owns the CA format. */
+export const caInitCommand = caInitCommandSpec;

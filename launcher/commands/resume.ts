@@ -1,13 +1,28 @@
 import type { Command } from '../../lib/cli-args.js';
-import { BottleError } from '../../lib/errors.js';
+import { createDocker } from '../docker.js';
+import { resumeInstance } from '../instances.js';
 
-// PLACEHOLDER: replaced by the real command; must not ship.
 export const resumeCommand: Command = {
   name: 'resume',
-  summary: 'start a stopped bottle again with its state',
-  help: 'usage: claude-bottle resume\n\nnot built yet\n',
+  summary: 'start a stopped bottle again with its state, workspace and transcript',
+  help: `usage: claude-bottle resume <slug>
+
+Brings a stopped bottle's compose project up again from state/<slug>/docker-compose.yml,
+with its images, workspace volume, transcript and live-config as they were. The bottle's
+secrets are resolved again from its manifest (they are never stored).
+`,
   options: {},
-  run() {
-    return Promise.reject(new BottleError('INTERNAL', 'resume is not built yet'));
+  positionals: [1, 1],
+  async run(args, io) {
+    const docker = createDocker(io.env);
+    await docker.ping();
+    const metadata = await resumeInstance(args.positionals[0]!, {
+      env: io.env,
+      cwd: io.cwd,
+      signal: io.signal,
+      docker,
+    });
+    io.stdout.write(`${metadata.slug} ${metadata.status}\n`);
+    return 0;
   },
 };

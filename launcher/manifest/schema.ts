@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RouteSchema, SecretNameSchema } from '../../images/egress-proxy/routes/schema.js';
+import { PushPolicySchema } from '../../images/git-gate/policy.js';
 import { SecretSourceSchema } from './secret-source.js';
 
 /**
@@ -27,15 +28,6 @@ function rejectStaleKeys(keys: Record<string, string>) {
 export const GitUserSchema = z.strictObject({
   name: z.string().min(1, 'git.user.name is empty'),
   email: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'git.user.email must look like an email address'),
-});
-
-/** The gate's push policy for one remote; every permission is off unless granted. */
-export const PushPolicySchema = z.strictObject({
-  branches: z.array(z.string().min(1)).min(1).optional(),
-  force: z.boolean().default(false),
-  delete: z.boolean().default(false),
-  tags: z.boolean().default(false),
-  ci_paths: z.boolean().default(false),
 });
 
 export const RemoteSchema = z.strictObject({
@@ -87,7 +79,13 @@ const BottleFields = z.strictObject({
   /** A Dockerfile for the agent image, relative to the bottle file (or absolute). */
   dockerfile: z.string().min(1).optional(),
   secrets: z.record(SecretNameSchema, SecretSourceSchema).default({}),
-  egress: z.strictObject({ routes: z.array(RouteSchema).default([]) }).prefault({}),
+  egress: z
+    .strictObject({
+      routes: z.array(RouteSchema).default([]),
+      /** PEM file of extra CAs the proxy trusts for upstreams (a corporate or test CA). */
+      upstream_ca: z.string().min(1).optional(),
+    })
+    .prefault({}),
   git: GitSchema.prefault({}),
   supervise: z
     .strictObject({

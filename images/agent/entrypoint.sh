@@ -1,0 +1,61 @@
+#!/bin/bash
+# Runs as root with only the capabilities it needs for set-up (NET_ADMIN, CHOWN, SETUID,
+# SETGID, SETPCAP), then execs the agent command as the agent user with none at all.
+set -euo pipefail
+uid=${AGENT_UID:-1000}
+gid=${AGENT_GID:-1000}
+
+/opt/claude-bottle/netguard.sh
+
+# The bottle CA: in the system store (curl, git, Python via REQUESTS_CA_BUNDLE) and in
+# NODE_EXTRA_CA_CERTS (set by the launcher, pointing at the mounted cert).
+if [ -f /etc/claude-bottle/ca.crt ]; then
+  cp /etc/claude-bottle/ca.crt /usr/local/share/ca-certificates/claude-bottle.crt
+  update-ca-certificates >/dev/null 2>&1
+fi
+
+chown "$uid:$gid" /workspace /home/agent
+[ -d /home/agent/.claude ] && chown "$uid:$gid" /home/agent/.claude
+[ -d /home/agent/.codex ] && chown "$uid:$gid" /home/agent/.codex
+
+drop() {
+  setpriv --reuid "$uid" --regid "$gid" --clear-groups --inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+# Root here holds no DAC_OVERRIDE, so files in the agent's home are written as the agent.
+if [ -f /etc/claude-bottle/gitconfig ]; then
+  drop cp /etc/claude-bottle/gitconfig /home/agent/.gitconfig
+fi
+
+# First start: the workspace is an empty volume. Seed it from the committed history of
+# --repo PATH (a git bundle: untracked and ignored files never enter), or clone a remote
+# through git-gate. Later starts keep what is there.
+if [ -z "$(ls -A /workspace)" ]; then
+  if [ -f /run/claude-bottle/seed.bundle ]; then
+    drop env HOME=/home/agent git clone --quiet /run/claude-bottle/seed.bundle /workspace
+  elif [ -n "${CLAUDE_BOTTLE_CLONE_URL:-}" ]; then
+    # The gate may still be starting: retry briefly, then fail loudly (never an empty workspace).
+    for attempt in $(seq 1 30); do
+      drop env HOME=/home/agent git clone --quiet "$CLAUDE_BOTTLE_CLONE_URL" /workspace && break
+      [ "$attempt" = 30 ] && { echo "entrypoint: cannot clone $CLAUDE_BOTTLE_CLONE_URL through git-gate" >&2; exit 1; }
+      sleep 1
+    done
+  fi
+  if [ -n "${CLAUDE_BOTTLE_BRANCH:-}" ] && [ -d /workspace/.git ]; then
+    drop env HOME=/home/agent git -C /workspace checkout --quiet -B "$CLAUDE_BOTTLE_BRANCH"
+  fi
+fi
+
+# The proxy may still be starting: the agent's first request must not race it.
+if [ -n "${HTTP_PROXY:-}" ]; then
+  proxy=${HTTP_PROXY#http://}; proxy=${proxy%/}
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/${proxy%:*}/${proxy##*:}") 2>/dev/null && break
+    sleep 0.1
+  done
+fi
+
+# The launcher waits for this before it reports the bottle started.
+touch /run/claude-bottle-agent-ready
+export HOME=/home/agent USER=agent
+exec setpriv --reuid "$uid" --regid "$gid" --clear-groups --inh-caps=-all --bounding-set=-all -- "$@"

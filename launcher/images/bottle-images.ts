@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
+import type { DockerAdapter } from '../docker.js';
+import type { Selection } from '../manifest/index.js';
+import { DEFAULT_AGENT_DOCKERFILE } from '../state/live-config.js';
+import { ensureImage, plannedTag, type Progress } from './ensure.js';
+import { providerPackageDir } from './provider.js';
+import {
+  agentRecipe,
+  baseRecipe,
+  bottleAgentRecipe,
+  sidecarRecipe,
+  type ImageRecipe,
+} from './recipes.js';
+
+export interface BottleImages {
+  base: string;
+  agent: string;
+  egressProxy: string;
+  supervise?: string;
+  gitGate?: string;
+}
+
+export interface ImagePlanOptions {
+  selection: Selection;
+  home: string;
+  liveConfigDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Absent: only compute the tags (--dry-run), touching no engine. */
+  docker?: DockerAdapter;
+  progress: Progress;
+}
+
+/** Every image the bottle runs, each built only when its content hash is new. */
+export async function bottleImages(options: ImagePlanOptions): Promise<BottleImages> {
+  const { selection, docker, progress } = options;
+  const build = (recipe: ImageRecipe) =>
+    docker ? ensureImage(docker, recipe, progress) : plannedTag(recipe);
+  const base = await build(baseRecipe());
+  const provider = selection.bottle.config.agent_provider;
+  // A dry run packs nothing: a provider CLI's tag is only known once its package is packed.
+  const agent0 =
+    docker || provider === 'none'
+      ? await build(
+          agentRecipe(
+            provider,
+            base,
+            await providerPackageDir(provider, options.home, options.env),
+          ),
+        )
+      : `claude-bottle/agent:${provider}-packed-at-start`;
+  let agent = agent0;
+  const dockerfile = join(options.liveConfigDir, LIVE_CONFIG_FILES.dockerfile);
+  if ((await readFile(dockerfile, 'utf8')) !== DEFAULT_AGENT_DOCKERFILE)
+    agent = await build(bottleAgentRecipe(dockerfile, agent));
+  const images: BottleImages = {
+    base,
+    agent,
+    egressProxy: await build(sidecarRecipe('egress-proxy', base)),
+  };
+  if (selection.bottle.config.supervise.enabled)
+    images.supervise = await build(sidecarRecipe('supervise', base));
+  if (selection.bottle.config.git.remotes.length > 0)
+    images.gitGate = await build(sidecarRecipe('git-gate', base));
+  return images;
+}

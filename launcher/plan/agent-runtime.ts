@@ -1,0 +1,66 @@
+import { CLAUDE_CODE_ALLOWED_TOOLS } from '../../mcp/host-config.js';
+import type { Selection } from '../manifest/index.js';
+import { MCP_TOKEN_ENV } from '../state/prepare.js';
+import { PROXY_PORT } from './compose-file.js';
+
+/** Not a credential: provider CLIs refuse to start without one; the proxy injects the real key. */
+export const PLACEHOLDER_TOKEN = 'claude-bottle-placeholder-the-proxy-injects-the-real-credential';
+
+export interface AgentRuntimeOptions {
+  selection: Selection;
+  mcpToken: string;
+  branch?: string;
+  cloneUrl?: string;
+  prompt?: string;
+}
+
+/** The agent container's environment: the proxy, the CA everywhere a tool looks, no secret. */
+export function agentEnvironment(options: AgentRuntimeOptions): Record<string, string> {
+  const proxy = `http://egress-proxy:${PROXY_PORT}`;
+  const noProxy = 'supervise,git-gate,localhost,127.0.0.1';
+  const env: Record<string, string> = {
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+    NODE_EXTRA_CA_CERTS: '/etc/claude-bottle/ca.crt',
+    SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt',
+    REQUESTS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt',
+    CODEX_CA_CERTIFICATE: '/etc/claude-bottle/ca.crt',
+    [MCP_TOKEN_ENV]: options.mcpToken,
+  };
+  if (options.branch) env.CLAUDE_BOTTLE_BRANCH = options.branch;
+  if (options.cloneUrl) env.CLAUDE_BOTTLE_CLONE_URL = options.cloneUrl;
+  const provider = options.selection.bottle.config.agent_provider;
+  if (provider === 'claude') env.ANTHROPIC_API_KEY = PLACEHOLDER_TOKEN;
+  if (provider === 'codex') {
+    env.OPENAI_API_KEY = PLACEHOLDER_TOKEN;
+    env.CODEX_HOME = '/home/agent/.codex';
+  }
+  return env;
+}
+
+/** What the agent container runs. `$$` is compose's escape for a literal `$`. */
+export function agentCommand(options: AgentRuntimeOptions): string[] {
+  const { selection } = options;
+  const model = selection.agent.config.model;
+  const provider = selection.bottle.config.agent_provider;
+  if (provider === 'none') return ['bash', '-l'];
+  if (provider === 'claude') {
+    return [
+      'bash',
+      '-c',
+      'exec claude --mcp-config /etc/claude-bottle/mcp.json --allowedTools "$$0" --append-system-prompt "$$(cat /etc/claude-bottle/prompt.md)" "$$@"',
+      CLAUDE_CODE_ALLOWED_TOOLS,
+      ...(model ? ['--model', model] : []),
+      ...(options.prompt ? [options.prompt] : []),
+    ];
+  }
+  return [
+    'codex',
+    ...(model ? ['--model', model] : []),
+    ...(options.prompt ? [options.prompt] : []),
+  ];
+}

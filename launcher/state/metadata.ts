@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { BottleError } from '../../lib/errors.js';
+
+/** `state/<slug>/metadata.json`: what a bottle instance is, so every later verb can act on it. */
+export const METADATA_STATUSES = [
+  'creating',
+  'planned',
+  'starting',
+  'running',
+  'stopped',
+  'failed',
+] as const;
+
+export const MetadataSchema = z.looseObject({
+  v: z.literal(1),
+  slug: z.string(),
+  agent: z.string(),
+  agent_source: z.enum(['home', 'cwd']),
+  bottle: z.string(),
+  provider: z.enum(['claude', 'codex', 'none']),
+  branch: z.string().nullable(),
+  repo: z.string().nullable(),
+  compose_project: z.string(),
+  images: z.record(z.string(), z.string()),
+  services: z.array(z.string()),
+  status: z.enum(METADATA_STATUSES),
+  reason: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  updated_at: z.string(),
+});
+
+export type Metadata = z.output<typeof MetadataSchema>;
+
+export async function readMetadata(file: string): Promise<Metadata> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new BottleError('NOT_FOUND', `no bottle state at ${file}`, {
+      hint: 'run `claude-bottle list` to see the bottles that exist',
+      cause: error,
+    });
+  }
+  const parsed = MetadataSchema.safeParse(safeJson(text));
+  if (!parsed.success) {
+    throw new BottleError(
+      'STATE_INVALID',
+      `${file} is not valid bottle metadata: ${parsed.error.issues[0]?.message}`,
+      {
+        hint: 'it was edited or written by another version; remove the state dir if the bottle is gone',
+      },
+    );
+  }
+  return parsed.data;
+}
+
+export async function writeMetadata(file: string, metadata: Metadata): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(MetadataSchema.parse(metadata), null, 2)}\n`);
+}
+
+/** Reads, changes and writes back; `updated_at` is stamped. */
+export async function updateMetadata(
+  file: string,
+  change: Partial<Metadata>,
+  now: Date = new Date(),
+): Promise<Metadata> {
+  const next = { ...(await readMetadata(file)), ...change, updated_at: now.toISOString() };
+  await writeMetadata(file, next);
+  return next;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { BottleError } from '../../lib/errors.js';
+import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
+import { createCa } from '../../images/egress-proxy/ca.js';
+import { claudeCodeMcpConfig, codexConfigToml } from '../../mcp/host-config.js';
+import { gateUrlFor } from '../../images/git-gate/policy.js';
+import { expandPath, type Selection } from '../manifest/index.js';
+import type { StateLayout } from './layout.js';
+import {
+  DEFAULT_AGENT_DOCKERFILE,
+  gitPolicy,
+  liveConfigReadme,
+  routesYaml,
+} from './live-config.js';
+import { join } from 'node:path';
+
+export const SUPERVISE_URL = 'http://supervise:8080/mcp';
+export const MCP_TOKEN_ENV = 'CLAUDE_BOTTLE_MCP_TOKEN';
+
+export interface PrepareOptions {
+  selection: Selection;
+  layout: StateLayout;
+  env: NodeJS.ProcessEnv;
+  /** A local repository whose committed history seeds the workspace. */
+  repoPath?: string;
+}
+
+/**
+ * Writes everything a fresh bottle needs under state/<slug>/ except the compose file:
+ * live-config/, the CA, the queue folders, the agent's MCP and git configuration, and the
+ * workspace seed. No secret value is written anywhere.
+ */
+export async function prepareState(options: PrepareOptions): Promise<void> {
+  const { layout, selection } = options;
+  const { bottle, agent } = selection;
+  for (const dir of [
+    layout.transcript,
+    layout.liveConfig,
+    layout.findings,
+    layout.queue.pending('agent'),
+    layout.queue.pending('egress-proxy'),
+    layout.queue.decided,
+    layout.queue.archive,
+    layout.audit,
+    layout.supervise,
+    layout.agent,
+  ]) {
+    await mkdir(dir, { recursive: true });
+  }
+  const live = (name: keyof typeof LIVE_CONFIG_FILES) =>
+    join(layout.liveConfig, LIVE_CONFIG_FILES[name]);
+  await writeFileAtomic(live('routes'), routesYaml(bottle));
+  await writeFileAtomic(live('dockerfile'), await agentDockerfile(options));
+  await writeFileAtomic(
+    live('gitleaksAllowlist'),
+    '# gitleaks fingerprints the operator allowed (one per line), applied by the supervisor.\n',
+  );
+  await writeFileAtomic(
+    live('gitPolicy'),
+    `${JSON.stringify(await gitPolicy(bottle, options.env), null, 2)}\n`,
+  );
+  await writeFileAtomic(live('readme'), liveConfigReadme(bottle));
+
+  await createCa(layout.caDir);
+  if (bottle.config.egress.upstream_ca) {
+    await copyFile(
+      expandPath(bottle.config.egress.upstream_ca, bottle, options.env),
+      layout.upstreamCa,
+    );
+  }
+
+  const token = randomBytes(24).toString('hex');
+  await writeFileAtomic(layout.mcpToken, `${token}\n`, { mode: 0o600 });
+  await writeFileAtomic(
+    layout.agentMcpConfig,
+    `${JSON.stringify(claudeCodeMcpConfig({ url: SUPERVISE_URL, token }), null, 2)}\n`,
+    { mode: 0o644 },
+  );
+  await writeFileAtomic(
+    layout.agentCodexConfig,
+    codexConfigToml({ url: SUPERVISE_URL, bearerTokenEnvVar: MCP_TOKEN_ENV }),
+    { mode: 0o644 },
+  );
+  await writeFileAtomic(layout.agentPrompt, `${agent.prompt}\n`, { mode: 0o644 });
+  await writeFileAtomic(layout.agentGitConfig, agentGitConfig(selection), { mode: 0o644 });
+  if (options.repoPath) await seedBundle(options.repoPath, layout.seedBundle);
+}
+
+async function agentDockerfile(options: PrepareOptions): Promise<string> {
+  const { bottle } = options.selection;
+  if (!bottle.config.dockerfile) return DEFAULT_AGENT_DOCKERFILE;
+  const file = expandPath(bottle.config.dockerfile, bottle, options.env);
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new BottleError(
+      'CONFIG_INVALID',
+      `bottle ${bottle.name}: dockerfile ${file} cannot be read`,
+      {
+        hint: `create it, or remove "dockerfile" from ${bottle.file}`,
+      },
+    );
+  }
+}
+
+/** The agent's ~/.gitconfig: its identity and each remote's URL rewritten to git-gate. */
+function agentGitConfig(selection: Selection): string {
+  const lines: string[] = [];
+  if (selection.gitUser?.name || selection.gitUser?.email) {
+    lines.push('[user]');
+    if (selection.gitUser.name) lines.push(`\tname = ${selection.gitUser.name}`);
+    if (selection.gitUser.email) lines.push(`\temail = ${selection.gitUser.email}`);
+  }
+  for (const remote of selection.bottle.config.git.remotes) {
+    lines.push(`[url "${gateUrlFor(remote.name)}"]`, `\tinsteadOf = ${remote.url}`);
+  }
+  lines.push('[safe]', '\tdirectory = /workspace');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `git bundle --all` holds committed history only: untracked and ignored files never enter. */
+async function seedBundle(repo: string, target: string): Promise<void> {
+  const result = await execa('git', ['-C', repo, 'bundle', 'create', target, '--all'], {
+    reject: false,
+  });
+  if (result.exitCode !== 0) {
+    throw new BottleError(
+      'CONFIG_INVALID',
+      `--repo ${repo}: cannot bundle its history: ${result.stderr.trim().split('\n')[0]}`,
+      {
+        hint: 'pass a git repository with at least one commit',
+      },
+    );
+  }
+}
