@@ -84,6 +84,15 @@ export async function prepareState(options: PrepareOptions): Promise<void> {
     codexConfigToml({ url: SUPERVISE_URL, bearerTokenEnvVar: MCP_TOKEN_ENV }),
     { mode: 0o644 },
   );
+  if (bottle.config.agent_provider === 'codex') {
+    // CODEX_HOME is the transcript folder (sessions survive restarts); its config.toml is
+    // written once, before the agent ever runs.
+    await writeFileAtomic(
+      join(layout.transcript, 'config.toml'),
+      codexConfigToml({ url: SUPERVISE_URL, bearerTokenEnvVar: MCP_TOKEN_ENV }),
+      { mode: 0o644 },
+    );
+  }
   await writeFileAtomic(layout.agentPrompt, `${agent.prompt}\n`, { mode: 0o644 });
   await writeFileAtomic(layout.agentGitConfig, agentGitConfig(selection), { mode: 0o644 });
   if (options.repoPath) await seedBundle(options.repoPath, layout.seedBundle);
