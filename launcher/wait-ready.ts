@@ -28,7 +28,13 @@ export async function waitForAgentReady(
           },
         );
       }
-      if ((await docker.execExitCode(agent.id, ['test', '-f', READY_FILE])) === 0) return;
+      // One exec that blocks until the file appears (or 20 s pass) instead of an exec per poll.
+      const waited = await docker.execExitCode(agent.id, [
+        'bash',
+        '-c',
+        `for _ in $(seq 1 400); do [ -f ${READY_FILE} ] && exit 0; sleep 0.05; done; exit 1`,
+      ]);
+      if (waited === 0) return;
     }
     if (Date.now() > deadline) {
       throw new BottleError('START_FAILED', 'the agent did not finish its set-up in time', {

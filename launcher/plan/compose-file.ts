@@ -156,7 +156,11 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
       'workspace:/workspace',
     ],
     networks: ['internal'],
-    depends_on: Object.keys(services),
+    // No depends_on: the entrypoint itself waits for the proxy (and retries the gate), which
+    // lets compose start all four containers at once.
+    // bash and most CLIs ignore SIGTERM as PID 1's child; HUP ends them at once on `stop`.
+    init: true,
+    stop_signal: 'SIGHUP',
   };
 
   return {
