@@ -1,7 +1,5 @@
 import type { Command } from '../../lib/cli-args.js';
 import { formatError } from '../../lib/errors.js';
-import { composeVersion } from '../compose.js';
-import { createDocker } from '../docker.js';
 
 export const BASE_IMAGE = 'debian:trixie-slim';
 const MIN_NODE = [20, 19] as const;
@@ -29,6 +27,9 @@ Exit status: 0 when all are present, 69 when something required is missing.
 `,
   options: {},
   async run(_args, io) {
+    // Loaded on use: `--help` and other verbs never pay for dockerode or the SDK.
+    const { composeVersion } = await import('../compose.js');
+    const { createDocker } = await import('../docker.js');
     const checks: Check[] = [checkNode(process.versions.node)];
     const docker = createDocker(io.env);
     let engineUp = false;

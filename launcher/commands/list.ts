@@ -1,6 +1,4 @@
 import type { Command } from '../../lib/cli-args.js';
-import { createDocker } from '../docker.js';
-import { listInstances } from '../instances.js';
 
 const options = { json: { type: 'boolean' } } as const;
 
@@ -17,6 +15,9 @@ options:
 `,
   options,
   async run(args, io) {
+    // Loaded on use: `--help` and other verbs never pay for dockerode or the SDK.
+    const { createDocker } = await import('../docker.js');
+    const { listInstances } = await import('../instances.js');
     const { instances, broken } = await listInstances({ env: io.env, cwd: io.cwd });
     const docker = createDocker(io.env);
     const rows = [];

@@ -1,7 +1,5 @@
 import type { Command } from '../../lib/cli-args.js';
 import { BottleError } from '../../lib/errors.js';
-import { composeLogs } from '../compose.js';
-import { instanceLayout } from '../instances.js';
 
 const SERVICES = ['agent', 'egress-proxy', 'git-gate', 'supervise'];
 const options = { follow: { type: 'boolean', short: 'f' } } as const;
@@ -20,6 +18,9 @@ options:
   options,
   positionals: [1, 2],
   async run(args, io) {
+    // Loaded on use: `--help` and other verbs never pay for dockerode or the SDK.
+    const { composeLogs } = await import('../compose.js');
+    const { instanceLayout } = await import('../instances.js');
     const [slug, service] = args.positionals as [string, string | undefined];
     if (service && !SERVICES.includes(service)) {
       throw new BottleError('USAGE', `no service "${service}"`, {

@@ -1,6 +1,4 @@
 import type { Command } from '../../lib/cli-args.js';
-import { createDocker } from '../docker.js';
-import { resumeInstance } from '../instances.js';
 
 export const resumeCommand: Command = {
   name: 'resume',
@@ -14,6 +12,9 @@ secrets are resolved again from its manifest (they are never stored).
   options: {},
   positionals: [1, 1],
   async run(args, io) {
+    // Loaded on use: `--help` and other verbs never pay for dockerode or the SDK.
+    const { createDocker } = await import('../docker.js');
+    const { resumeInstance } = await import('../instances.js');
     const docker = createDocker(io.env);
     await docker.ping();
     const metadata = await resumeInstance(args.positionals[0]!, {

@@ -1,8 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from '../../lib/cli-args.js';
-import { composeAttach } from '../compose.js';
-import { createDocker } from '../docker.js';
-import { startBottle } from '../start.js';
 
 const options = {
   bottle: { type: 'string' },
@@ -39,6 +36,10 @@ options:
   options,
   positionals: [1, 1],
   async run(args, io) {
+    // Loaded on use: `--help` and other verbs never pay for dockerode or the SDK.
+    const { composeAttach } = await import('../compose.js');
+    const { createDocker } = await import('../docker.js');
+    const { startBottle } = await import('../start.js');
     const dryRun = args.values['dry-run'] ?? false;
     const docker = dryRun ? undefined : createDocker(io.env);
     if (docker) await docker.ping();

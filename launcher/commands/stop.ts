@@ -1,6 +1,5 @@
 import type { Command } from '../../lib/cli-args.js';
 import { BottleError } from '../../lib/errors.js';
-import { listInstances, stopInstance } from '../instances.js';
 
 const options = { all: { type: 'boolean' } } as const;
 
@@ -18,6 +17,8 @@ options:
   options,
   positionals: [0, 1],
   async run(args, io) {
+    // Loaded on use: `--help` and other verbs never pay for dockerode or the SDK.
+    const { listInstances, stopInstance } = await import('../instances.js');
     const deps = { env: io.env, cwd: io.cwd, signal: io.signal };
     let slugs = args.positionals;
     if (args.values.all) {
