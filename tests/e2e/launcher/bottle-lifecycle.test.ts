@@ -13,7 +13,9 @@ import { makeServerCert } from '../../helpers/test-tls.js';
 // One real bottle (scripted agent, provider none) on the real engine, driven through the CLI,
 // with a local HTTPS upstream named api.example.test on the bottle's egress network.
 const TOKEN = `cbe2e-${randomBytes(16).toString('hex')}`;
-const UPSTREAM_SCRIPT = fileURLToPath(new URL('../../fixtures/upstream-server.mjs', import.meta.url));
+const UPSTREAM_SCRIPT = fileURLToPath(
+  new URL('../../fixtures/upstream-server.mjs', import.meta.url),
+);
 const BOTTLE = `---
 agent_provider: none
 secrets:
