@@ -1,0 +1,188 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { origin, type Destination, type ProxyContext } from './context.js';
+import type { DecisionRecord } from './decision-log.js';
+import { urlDecodeLatin1 } from './dlp/engine.js';
+import { secretValue } from './dlp/own-secrets.js';
+import { dlpRefusalBody, gitPushRefusalBody, plainBody, routeRefusalBody } from './explain.js';
+import { matchRoute } from './matcher.js';
+import { isGitPush, normalisePath } from './path.js';
+import { secretEnvName, type Route } from './routes/schema.js';
+import { isPrivateAddress, resolveAll } from './upstream.js';
+
+/** A request cleared to go upstream: its route, outgoing headers and a checked address. */
+export interface Admitted {
+  ok: true;
+  route: Route;
+  label: string;
+  /** Normalised path plus the original query. */
+  path: string;
+  headers: OutgoingHttpHeaders;
+  address: string;
+  record: DecisionRecord;
+}
+
+export interface Refused {
+  ok: false;
+  status: number;
+  body: string;
+  record: DecisionRecord;
+}
+
+// Hop-by-hop headers never cross the proxy (RFC 9110 §7.6.1), plus the proxy's own.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'cookie'];
+
+/**
+ * Everything decided before a byte goes upstream, in order: path normalisation, the git push
+ * refusal, route matching (before any DNS), header/path/query DLP, credential stripping and
+ * injection, then DNS and the private-address check.
+ */
+export async function admit(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  dest: Destination,
+  target: string,
+  keep: { upgrade?: boolean } = {},
+): Promise<Admitted | Refused> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const record: DecisionRecord = {
+    host: dest.host,
+    method,
+    path: '-',
+    route: 'none',
+    decision: 'deny',
+    status: 403,
+  };
+  const refuse = (
+    status: number,
+    reason: string,
+    body: string,
+    extra: Partial<DecisionRecord> = {},
+  ): Refused => {
+    Object.assign(record, {
+      status,
+      reason,
+      decision: status === 403 ? 'deny' : 'error',
+      ...extra,
+    });
+    return { ok: false, status, body, record };
+  };
+  const normal = normalisePath(target);
+  const described = (path: string): string => `${method} ${origin(dest)}${path}`;
+  if (!normal.ok) return refuse(400, 'bad-path', plainBody(400, described(''), normal.reason));
+  record.path = ctx.engine.redact(normal.path);
+  const request = described(record.path);
+  if (isGitPush(normal.path, normal.query))
+    return refuse(403, 'git-push', gitPushRefusalBody(request));
+
+  const match = matchRoute(ctx.routes(), {
+    host: dest.host,
+    port: dest.port,
+    path: normal.path,
+    method,
+  });
+  record.route = match.label;
+  if (!match.allowed) return refuse(403, 'no-route', routeRefusalBody(request, match.reason));
+  const { route } = match;
+
+  const headers = forwardHeaders(req.headers, route, keep.upgrade === true);
+  const scanned = [
+    normal.path,
+    urlDecodeLatin1(normal.query),
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${String(value)}`),
+  ].join('\n');
+  const hits = ctx.engine.scan(Buffer.from(scanned, 'utf8').toString('latin1'));
+  if (hits.length > 0) {
+    const verdict = await ctx.tokenAllow.decide(hits, {
+      host: dest.host,
+      method,
+      path: record.path,
+    });
+    if (!verdict.pass) {
+      const detector = hits[0]!.detector;
+      return refuse(403, 'dlp', dlpRefusalBody(request, detector, verdict.reason), { detector });
+    }
+  }
+
+  if (route.auth) {
+    const value = secretValue(ctx.env, route.auth.secret);
+    if (value === undefined) {
+      ctx.logger.error('secret_missing', {
+        secret: route.auth.secret,
+        env: secretEnvName(route.auth.secret),
+      });
+      const why = `the proxy has no value for the secret "${route.auth.secret}" that ${match.label} injects; the operator must define it in the bottle's secrets:`;
+      return refuse(502, 'secret-missing', plainBody(502, request, why));
+    }
+    headers[route.auth.header.toLowerCase()] = route.auth.scheme
+      ? `${route.auth.scheme} ${value}`
+      : value;
+  }
+  headers.host = hostHeader(dest);
+
+  let addresses;
+  try {
+    addresses = await resolveAll(ctx.resolver, dest.host);
+  } catch (error) {
+    const why = `cannot resolve ${dest.host}: ${(error as NodeJS.ErrnoException).code ?? 'lookup failed'}`;
+    return refuse(502, 'dns-failed', plainBody(502, request, why));
+  }
+  const blocked = addresses.find((a) => isPrivateAddress(a.address));
+  if (blocked && !route.private) {
+    const why = `${dest.host} resolves to ${blocked.address}, a loopback, private or link-local address, and ${match.label} does not say "private: true"`;
+    return refuse(403, 'private-address', routeRefusalBody(request, why));
+  }
+  const path = normal.query ? `${normal.path}?${normal.query}` : normal.path;
+  record.decision = 'allow';
+  return {
+    ok: true,
+    route,
+    label: match.label,
+    path,
+    headers,
+    address: addresses[0]!.address,
+    record,
+  };
+}
+
+function forwardHeaders(
+  incoming: IncomingHttpHeaders,
+  route: Route,
+  upgrade: boolean,
+): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  const connectionTokens = String(incoming.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
+  const stripped = new Set(
+    route.auth ? [...CREDENTIAL_HEADERS, route.auth.header.toLowerCase()] : [],
+  );
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    if (upgrade && name === 'upgrade') {
+      headers.upgrade = String(value);
+      continue;
+    }
+    if (stripped.has(name) || connectionTokens.includes(name)) continue;
+    if (HOP_BY_HOP.has(name)) continue;
+    headers[name] = value;
+  }
+  if (upgrade) headers.connection = 'Upgrade';
+  return headers;
+}
+
+function hostHeader(dest: Destination): string {
+  const host = dest.host.includes(':') ? `[${dest.host}]` : dest.host;
+  return dest.port === (dest.scheme === 'https' ? 443 : 80) ? host : `${host}:${dest.port}`;
+}

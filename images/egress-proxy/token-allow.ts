@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../../lib/log.js';
+import { newProposalId } from '../../mcp/queue/ids.js';
+import { waitForDecision, writeProposal } from '../../mcp/queue/store.js';
+import type { DlpHit } from './dlp/engine.js';
+
+/** Where a held request was going: what the proposal shows the human. */
+export interface HeldRequest {
+  host: string;
+  method: string;
+  path: string;
+}
+
+export type TokenVerdict = { pass: true } | { pass: false; reason: string };
+
+export interface TokenAllowOptions {
+  /** The queue root; absent means nobody can be asked, so every hit is refused. */
+  queueDir: string | undefined;
+  timeoutMs: number;
+  pollMs?: number;
+  logger: Logger;
+  /** Aborted when the proxy stops: a held request is then refused. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The token-allow flow. A hit on a well-known token format files an `egress-token-allow`
+ * proposal and waits for the human; approval remembers (sha256 of the value, host) for the
+ * proxy's life. Own-secret hits, rejection, timeout, a malformed decision or no queue refuse.
+ */
+export class TokenAllow {
+  private readonly approved = new Set<string>();
+  private readonly waiting = new Map<string, Promise<TokenVerdict>>();
+
+  constructor(private readonly options: TokenAllowOptions) {}
+
+  /** Decides a set of hits for one request; the first refusal wins. */
+  async decide(hits: readonly DlpHit[], request: HeldRequest): Promise<TokenVerdict> {
+    for (const hit of hits) {
+      const verdict = await this.decideOne(hit, request);
+      if (!verdict.pass) return verdict;
+    }
+    return { pass: true };
+  }
+
+  private decideOne(hit: DlpHit, request: HeldRequest): Promise<TokenVerdict> {
+    if (hit.own) {
+      return Promise.resolve({
+        pass: false,
+        reason:
+          "it is one of the bottle's own secrets, which never leave through the agent (not approvable)",
+      });
+    }
+    const valueSha = createHash('sha256').update(hit.value, 'latin1').digest('hex');
+    const key = `${valueSha} ${request.host}`;
+    if (this.approved.has(key)) return Promise.resolve({ pass: true });
+    if (!this.options.queueDir) {
+      return Promise.resolve({
+        pass: false,
+        reason: 'the proxy runs without a proposal queue, so nobody can approve it',
+      });
+    }
+    // Concurrent requests carrying the same value to the same host share one proposal.
+    let verdict = this.waiting.get(key);
+    if (!verdict) {
+      verdict = this.ask(this.options.queueDir, hit, request, valueSha).then((result) => {
+        if (result.pass) this.approved.add(key);
+        this.waiting.delete(key);
+        return result;
+      });
+      this.waiting.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  private async ask(
+    queueDir: string,
+    hit: DlpHit,
+    request: HeldRequest,
+    valueSha: string,
+  ): Promise<TokenVerdict> {
+    const id = newProposalId('egress-proxy');
+    const log = this.options.logger.child({
+      proposal: id,
+      detector: hit.detector,
+      host: request.host,
+    });
+    try {
+      await writeProposal(queueDir, 'egress-proxy', {
+        v: 1,
+        id,
+        tool: 'egress-token-allow',
+        justification: `the agent sent a value that looks like a ${hit.detector} to ${request.host}; approve only if it is meant to go there`,
+        created_at: new Date().toISOString(),
+        payload: {
+          host: request.host,
+          method: request.method,
+          path: request.path,
+          detector: hit.detector,
+          redacted_context: hit.context,
+          value_sha256: valueSha,
+        },
+      });
+    } catch (error) {
+      log.error('token_allow_proposal_failed', { error });
+      return { pass: false, reason: 'the approval request could not be filed (see the proxy log)' };
+    }
+    log.info('token_allow_held', { timeout_ms: this.options.timeoutMs });
+    const decision = await waitForDecision(queueDir, id, {
+      timeoutMs: this.options.timeoutMs,
+      pollMs: this.options.pollMs ?? 250,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    if (!decision) {
+      log.warn('token_allow_timeout');
+      return { pass: false, reason: `no decision on proposal ${id} in time` };
+    }
+    if (!decision.ok) {
+      log.warn('token_allow_malformed_decision', { reason: decision.reason });
+      return { pass: false, reason: `the decision on proposal ${id} was malformed` };
+    }
+    log.info('token_allow_decided', { decision: decision.value.decision });
+    if (decision.value.decision === 'approved') return { pass: true };
+    return { pass: false, reason: `a human rejected proposal ${id}: ${decision.value.reason}` };
+  }
+}

@@ -1,0 +1,100 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { admit } from './admit.js';
+import { origin, type Destination, type ProxyContext } from './context.js';
+import { plainBody } from './explain.js';
+import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
+
+/**
+ * HTTP Upgrade (WebSocket) on an allowed route: the handshake goes through the same checks
+ * and credential injection as any request, then bytes are relayed both ways unscanned.
+ */
+export async function relayUpgrade(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  dest: Destination,
+  target: string,
+): Promise<void> {
+  const started = performance.now();
+  socket.on('error', () => socket.destroy());
+  const result = await admit(ctx, req, dest, target, { upgrade: true });
+  const request = `${result.record.method} ${origin(dest)}${result.record.path}`;
+  if (!result.ok) {
+    writeRaw(socket, result.status, result.body);
+    ctx.decisions.write(result.record, started);
+    return;
+  }
+  const common = {
+    host: result.address,
+    port: dest.port,
+    method: result.record.method,
+    path: result.path,
+    headers: result.headers,
+    setHost: false,
+  };
+  // A fresh connection each time: an upgraded socket never goes back to a keep-alive pool.
+  const upstream =
+    dest.scheme === 'https'
+      ? httpsRequest({
+          ...common,
+          agent: ctx.agents.httpsFresh,
+          servername: isIP(dest.host) ? '' : dest.host,
+        })
+      : httpRequest({ ...common, agent: false });
+  upstream.setNoDelay(true);
+  upstream.setTimeout(ctx.upstreamTimeoutMs, () => upstream.destroy(new UpstreamTimeoutError()));
+  upstream.on('upgrade', (upRes, upSocket, upHead) => {
+    upstream.setTimeout(0);
+    upSocket.setTimeout(0);
+    const lines = [
+      `HTTP/1.1 ${upRes.statusCode ?? 101} ${upRes.statusMessage ?? 'Switching Protocols'}`,
+    ];
+    for (let i = 0; i < upRes.rawHeaders.length; i += 2)
+      lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (upHead.length > 0) socket.write(upHead);
+    if (head.length > 0) upSocket.write(head);
+    upSocket.on('error', () => socket.destroy());
+    socket.on('close', () => upSocket.destroy());
+    upSocket.on('close', () => socket.destroy());
+    upSocket.pipe(socket).pipe(upSocket);
+    ctx.decisions.write({ ...result.record, status: upRes.statusCode ?? 101 }, started);
+  });
+  upstream.on('response', (upRes) => {
+    // The upstream declined the upgrade: pass its answer on and close.
+    const body: Buffer[] = [];
+    upRes.on('data', (chunk: Buffer) => body.push(chunk));
+    upRes.on('end', () => {
+      writeRaw(socket, upRes.statusCode ?? 502, Buffer.concat(body).toString('utf8'));
+      ctx.decisions.write({ ...result.record, status: upRes.statusCode ?? 502 }, started);
+    });
+  });
+  upstream.on('error', (error) => {
+    const { status, reason, why } = classifyUpstreamError(error);
+    writeRaw(socket, status, plainBody(status, request, why));
+    ctx.decisions.write({ ...result.record, status, reason, decision: 'error' }, started);
+  });
+  upstream.end();
+}
+
+/** A whole HTTP/1.1 response written straight to a socket, which then closes. */
+export function writeRaw(socket: Duplex, status: number, body: string): void {
+  if (socket.destroyed) return;
+  const reason = STATUS_TEXT[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
+};
