@@ -1,5 +1,4 @@
 import type { Command } from '../../lib/cli-args.js';
-import { createCa } from './ca.js';
 
 /** The `ca init DIR` verb; the CLI re-exports it. */
 export const caInitCommandSpec: Command<Record<string, never>> = {
@@ -19,6 +18,8 @@ options:
   positionals: [1, 1],
   async run(args, io) {
     const dir = args.positionals[0]!;
+    // Loaded on use: the certificate libraries cost the other verbs' start-up otherwise.
+    const { createCa } = await import('./ca.js');
     const files = await createCa(dir);
     io.stdout.write(`${files.cert}\n${files.key}\n`);
     return 0;

@@ -1,7 +1,7 @@
 import type { Command, CliIo, ParsedCommandArgs } from '../../lib/cli-args.js';
 import { parseHostPort } from '../../lib/cli-args.js';
 import { BottleError } from '../../lib/errors.js';
-import { startProxy, type ProxyOptions, type RunningProxy } from './proxy.js';
+import type { ProxyOptions, RunningProxy } from './proxy.js';
 
 const OPTIONS = {
   routes: { type: 'string' },
@@ -103,6 +103,7 @@ export const egressProxyCommandSpec: Command<typeof OPTIONS> = {
   options: OPTIONS,
   positionals: [0, 0],
   async run(args, io) {
+    const { startProxy } = await import('./proxy.js');
     const proxy = await startProxy(proxyOptionsFromArgs(args, io));
     return serveUntilStopped(proxy, io.signal, process);
   },
