@@ -118,3 +118,18 @@ export async function uploadRate(
   for (let i = 0; i < count; i++) await timedRequest(agent, url, 'POST', body);
   return (count * body.length) / (1024 * 1024) / ((performance.now() - started) / 1000);
 }
+
+/** One untimed request that may fail: its status, headers and body text (the rule check). */
+export async function probe(
+  agent: HttpsAgent,
+  url: URL,
+  method = 'GET',
+): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
+  const req = httpsRequest(url, { agent, method });
+  req.end();
+  const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+  let body = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res) body += chunk as string;
+  return { status: res.statusCode ?? 0, headers: res.headers, body };
+}
