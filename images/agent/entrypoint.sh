@@ -46,12 +46,17 @@ if [ -z "$(ls -A /workspace)" ]; then
   fi
 fi
 
-# The proxy may still be starting: the agent's first request must not race it.
+# The proxy may still be starting: the agent's first request must not race it (up to ~10 s).
+# Compose starts the containers together, so the proxy's name can resolve before its container
+# is on the network: the first SYN then waits in an unanswered ARP entry that the kernel
+# re-probes only after 1 s. So each attempt is bounded and a stuck entry is flushed.
 if [ -n "${HTTP_PROXY:-}" ]; then
   proxy=${HTTP_PROXY#http://}; proxy=${proxy%/}
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/${proxy%:*}/${proxy##*:}") 2>/dev/null && break
-    sleep 0.1
+  deadline=$((SECONDS + 10))
+  until timeout 0.2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${proxy%:*}" "${proxy##*:}" 2>/dev/null; do
+    [ $? = 124 ] && { ip neigh flush nud incomplete nud failed 2>/dev/null || true; }
+    [ "$SECONDS" -lt "$deadline" ] || { echo "entrypoint: $proxy not accepting connections yet" >&2; break; }
+    sleep 0.05
   done
 fi
 
