@@ -7,11 +7,4 @@ source scripts/ensure-ready.sh
 export CLAUDE_BOTTLE_HOME="${CLAUDE_BOTTLE_HOME:-$PWD/examples}"
 echo "==> starting the example sandbox bottle (CLAUDE_BOTTLE_HOME=$CLAUDE_BOTTLE_HOME)"
 node bin/claude-bottle.js start shell --bottle sandbox --detach "$@"
-cat <<MSG
-
-Next:
-  node bin/claude-bottle.js list                  # bottles and their status
-  node bin/claude-bottle.js logs <slug> egress-proxy   # the proxy's decision log
-  docker compose -f "$CLAUDE_BOTTLE_HOME/state/<slug>/docker-compose.yml" exec agent bash
-  node bin/claude-bottle.js stop <slug>           # removes containers, keeps state/<slug>/
-MSG
+echo "(from this repository the CLI is \`npx claude-bottle\`; set CLAUDE_BOTTLE_HOME=$CLAUDE_BOTTLE_HOME to see this bottle with \`npx claude-bottle list\`)"

@@ -70,7 +70,7 @@ options:
     io.stdout.write(`${result.slug}\n`);
     if (args.values.detach) {
       io.stderr.write(
-        `bottle ${result.slug} is running. Next:\n  claude-bottle logs ${result.slug} egress-proxy\n  docker compose -f ${result.layout.composeFile} exec agent bash\n  claude-bottle stop ${result.slug}\n`,
+        `bottle ${result.slug} is running. Next:\n  claude-bottle logs ${result.slug} egress-proxy     # the proxy's decisions\n  docker compose -f ${result.layout.composeFile} attach agent   # the agent's terminal; Ctrl-P Ctrl-Q detaches\n  claude-bottle stop ${result.slug}\n`,
       );
       return 0;
     }
