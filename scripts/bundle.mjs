@@ -37,6 +37,10 @@ for (const sidecar of SIDECARS) {
     banner: {
       js: "import { createRequire as __cbRequire } from 'node:module'; const require = __cbRequire(import.meta.url);",
     },
+    // Minified: the proxy's idle RSS is mostly parsing this file (66 → 57 MB measured);
+    // keepNames keeps class and error names readable in logs.
+    minify: true,
+    keepNames: true,
     legalComments: 'none',
     logLevel: 'warning',
   });

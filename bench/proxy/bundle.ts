@@ -24,6 +24,8 @@ export async function bundleProxy(root: string, dir: string): Promise<string> {
       js: "import { createRequire as __cbRequire } from 'node:module'; const require = __cbRequire(import.meta.url);",
     },
     legalComments: 'none',
+    minify: true,
+    keepNames: true,
     logLevel: 'warning',
   });
   return outfile;

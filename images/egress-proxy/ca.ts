@@ -1,15 +1,17 @@
 import type { webcrypto } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BottleError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
-import { KEY_ALGORITHM, SIGNING_ALGORITHM, x509 } from './x509.js';
+import { KEY_ALGORITHM, loadX509, SIGNING_ALGORITHM } from './x509-algorithms.js';
 
-/** A loaded CA: PEM text for TLS contexts plus the objects that sign leaves. */
+/**
+ * A loaded CA: PEM text for TLS contexts (and for the leaf issuer, parsed when the first leaf
+ * is minted) plus the key that signs leaves.
+ */
 export interface CertificateAuthority {
   certPem: string;
-  cert: x509.X509Certificate;
   privateKey: webcrypto.CryptoKey;
 }
 
@@ -37,6 +39,7 @@ export async function createCa(
     );
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { x509 } = await loadX509();
   const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomBytes(16)
@@ -82,15 +85,11 @@ export async function loadCa(dir: string): Promise<CertificateAuthority> {
     );
   }
   try {
-    const cert = new x509.X509Certificate(certPem);
-    const privateKey = await crypto.subtle.importKey(
-      'pkcs8',
-      x509.PemConverter.decodeFirst(keyPem),
-      KEY_ALGORITHM,
-      false,
-      ['sign'],
-    );
-    return { certPem, cert, privateKey };
+    // Node's own parsers: checking the CA must not load the certificate library at start-up.
+    new X509Certificate(certPem);
+    const der = createPrivateKey(keyPem).export({ format: 'der', type: 'pkcs8' });
+    const privateKey = await crypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, false, ['sign']);
+    return { certPem, privateKey };
   } catch (error) {
     throw new BottleError('CONFIG_INVALID', `the CA in ${dir} is not a usable ECDSA P-256 CA`, {
       hint: `create a fresh one with \`claude-bottle ca init NEW_DIR\``,
