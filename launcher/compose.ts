@@ -70,18 +70,33 @@ export function composeDown(run: ComposeRun): Promise<void> {
   return runCompose(run, ['down', '--remove-orphans', '--timeout', '5'], '`docker compose down`');
 }
 
-/** Streams logs to the caller's terminal. */
+/** Streams logs to the given sinks as they arrive (`--follow` runs until the signal). */
 export async function composeLogs(
   run: Omit<ComposeRun, 'log'>,
   services: string[],
-  follow: boolean,
+  options: {
+    follow: boolean;
+    stdout: { write(text: string): unknown };
+    stderr: { write(text: string): unknown };
+  },
 ): Promise<number> {
-  const result = await execa(
+  const child = execa(
     'docker',
-    ['compose', '-f', run.file, 'logs', '--no-color', ...(follow ? ['--follow'] : []), ...services],
-    { env: run.env, extendEnv: false, reject: false, stdio: 'inherit', cancelSignal: run.signal },
+    [
+      'compose',
+      '-f',
+      run.file,
+      'logs',
+      '--no-color',
+      ...(options.follow ? ['--follow'] : []),
+      ...services,
+    ],
+    { env: run.env, extendEnv: false, reject: false, cancelSignal: run.signal, buffer: false },
   );
-  return result.exitCode ?? 130;
+  child.stdout?.on('data', (chunk: Buffer) => options.stdout.write(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => options.stderr.write(chunk.toString('utf8')));
+  const result = await child;
+  return result.isCanceled ? 0 : (result.exitCode ?? 130);
 }
 
 /** Attaches this terminal to the agent (Ctrl-P Ctrl-Q detaches and leaves it running). */

@@ -36,7 +36,11 @@ options:
     return composeLogs(
       { file: layout.composeFile, env: io.env, signal: io.signal },
       service ? [service] : [],
-      args.values.follow ?? false,
+      {
+        follow: args.values.follow ?? false,
+        stdout: io.stdout,
+        stderr: io.stderr,
+      },
     );
   },
 };

@@ -170,6 +170,19 @@ describe('a bottle started by the launcher', dockerSuite, () => {
     );
   });
 
+  it('logs shows the proxy decision for that request, without the secret', async () => {
+    const logs = await cli('logs', slug, 'egress-proxy');
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /"host":"api\.example\.test".*"decision":"allow"/);
+    assert.ok(
+      !logs.stdout.includes(TOKEN) && !logs.stderr.includes(TOKEN),
+      'the secret is in the logs',
+    );
+    const wrong = await cli('logs', slug, 'git-gate');
+    assert.equal(wrong.code, 64);
+    assert.match(wrong.stderr, /has no git-gate service/);
+  });
+
   it('refuses an unlisted host with an explanation the agent can act on', async () => {
     const result = await asAgent(
       'curl -sS -o /dev/stdout -w "\\n%{http_code}" https://other.example.test/',
