@@ -10,6 +10,7 @@ import {
   agentRecipe,
   baseRecipe,
   bottleAgentRecipe,
+  sealRecipe,
   sidecarRecipe,
   type ImageRecipe,
 } from './recipes.js';
@@ -52,8 +53,10 @@ export async function bottleImages(options: ImagePlanOptions): Promise<BottleIma
       : `claude-bottle/agent:${provider}-packed-at-start`;
   let agent = agent0;
   const dockerfile = join(options.liveConfigDir, LIVE_CONFIG_FILES.dockerfile);
-  if ((await readFile(dockerfile, 'utf8')) !== DEFAULT_AGENT_DOCKERFILE)
-    agent = await build(bottleAgentRecipe(dockerfile, agent));
+  if ((await readFile(dockerfile, 'utf8')) !== DEFAULT_AGENT_DOCKERFILE) {
+    const custom = await build(bottleAgentRecipe(dockerfile, agent));
+    agent = await build(sealRecipe(custom, agent));
+  }
   const images: BottleImages = {
     base,
     agent,

@@ -65,3 +65,12 @@ export function bottleAgentRecipe(dockerfile: string, agentTag: string): ImageRe
     buildArgs: { AGENT_IMAGE: agentTag },
   };
 }
+
+/** Restores the stock /opt/claude-bottle over a bottle's own agent image. */
+export function sealRecipe(customTag: string, agentTag: string): ImageRecipe {
+  return {
+    name: 'agent-sealed',
+    files: { Dockerfile: join(imageDir('agent'), 'seal.Dockerfile') },
+    buildArgs: { AGENT_IMAGE: agentTag, CUSTOM_IMAGE: customTag },
+  };
+}

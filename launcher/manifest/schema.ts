@@ -111,7 +111,13 @@ export type GitUser = z.output<typeof GitUserSchema>;
 
 const AgentCommon = {
   description: z.string().optional(),
-  model: z.string().min(1).optional(),
+  model: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._:/@[\]-]+$/,
+      'model is a model name such as claude-sonnet-4-5 (letters, digits, . _ : / @ [ ] -)',
+    )
+    .optional(),
   tools: z.array(z.string().min(1)).optional(),
 };
 

@@ -42,7 +42,7 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
   return env;
 }
 
-/** What the agent container runs. `$$` is compose's escape for a literal `$`. */
+/** What the agent container runs (renderCompose escapes `$` for compose). */
 export function agentCommand(options: AgentRuntimeOptions): string[] {
   const { selection } = options;
   const model = selection.agent.config.model;
@@ -52,7 +52,7 @@ export function agentCommand(options: AgentRuntimeOptions): string[] {
     return [
       'bash',
       '-c',
-      'exec claude --mcp-config /etc/claude-bottle/mcp.json --allowedTools "$$0" --append-system-prompt "$$(cat /etc/claude-bottle/prompt.md)" "$$@"',
+      'exec claude --mcp-config /etc/claude-bottle/mcp.json --allowedTools "$0" --append-system-prompt "$(cat /etc/claude-bottle/prompt.md)" "$@"',
       CLAUDE_CODE_ALLOWED_TOOLS,
       ...(model ? ['--model', model] : []),
       ...(options.prompt ? [options.prompt] : []),

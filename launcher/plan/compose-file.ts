@@ -141,6 +141,11 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
     pids_limit: input.limits.pids,
     labels: { 'dev.claude-bottle.slug': input.slug },
     environment: {
+      // Variables an image could set to make the root entrypoint run agent-written code.
+      BASH_ENV: '',
+      ENV: '',
+      LD_PRELOAD: '',
+      LD_LIBRARY_PATH: '',
       AGENT_UID: String(input.user.uid),
       AGENT_GID: String(input.user.gid),
       ...input.agent.environment,
@@ -163,7 +168,7 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
     stop_signal: 'SIGHUP',
   };
 
-  return {
+  return escapeInterpolation({
     name: input.project,
     services,
     networks: {
@@ -171,5 +176,24 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
       egress: { name: `${input.project}-egress` },
     },
     volumes: { workspace: { name: `${input.project}-workspace` } },
-  };
+  });
+}
+
+/**
+ * compose expands `${…}` in every value with the environment of `docker compose up`, which
+ * holds the bottle's secret values. Every `$` the launcher writes is meant literally, so all of
+ * them are escaped: a manifest string such as `model: "${EGRESS_SECRET_GITHUB}"` stays text.
+ */
+export function escapeInterpolation<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('$', () => '$$') as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => escapeInterpolation(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        escapeInterpolation(key),
+        escapeInterpolation(item),
+      ]),
+    ) as T;
+  }
+  return value;
 }
