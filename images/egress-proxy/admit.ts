@@ -3,9 +3,15 @@ import { origin, type Destination, type ProxyContext } from './context.js';
 import type { DecisionRecord } from './decision-log.js';
 import { urlDecodeLatin1 } from './dlp/engine.js';
 import { secretValue } from './dlp/own-secrets.js';
-import { dlpRefusalBody, gitPushRefusalBody, plainBody, routeRefusalBody } from './explain.js';
+import {
+  cleartextRefusalBody,
+  dlpRefusalBody,
+  gitPushRefusalBody,
+  plainBody,
+  routeRefusalBody,
+} from './explain.js';
 import { matchRoute } from './matcher.js';
-import { isGitPush, normalisePath } from './path.js';
+import { isGitPush, isGitPushContentType, normalisePath } from './path.js';
 import { secretEnvName, type Route } from './routes/schema.js';
 import { isPrivateAddress, resolveAll } from './upstream.js';
 
@@ -82,8 +88,13 @@ export async function admit(
   if (!normal.ok) return refuse(400, 'bad-path', plainBody(400, described(''), normal.reason));
   record.path = ctx.engine.redact(normal.path);
   const request = described(record.path);
-  if (isGitPush(normal.path, normal.query))
+  if (isGitPush(normal.path, normal.query) || isGitPushContentType(req.headers['content-type']))
     return refuse(403, 'git-push', gitPushRefusalBody(request));
+  if (dest.scheme === 'http' && dest.port === 443) {
+    const why =
+      'plain http:// to port 443 is refused: port 443 speaks TLS; use https:// (through CONNECT)';
+    return refuse(403, 'cleartext', cleartextRefusalBody(request, why));
+  }
 
   const match = matchRoute(ctx.routes(), {
     host: dest.host,
@@ -94,10 +105,17 @@ export async function admit(
   record.route = match.label;
   if (!match.allowed) return refuse(403, 'no-route', routeRefusalBody(request, match.reason));
   const { route } = match;
+  if (route.auth && dest.scheme !== 'https') {
+    const why = `${match.label} injects a credential, and the proxy injects credentials only into requests that reach the upstream over TLS; this one is plain http://, so the credential would cross the network unencrypted`;
+    return refuse(403, 'cleartext', cleartextRefusalBody(request, why));
+  }
 
   const headers = forwardHeaders(req.headers, route, keep.upgrade === true);
+  // The query both raw and URL-decoded: decoding turns "+" into a space, which would hide a
+  // base64 value that holds a "+".
   const scanned = [
     normal.path,
+    normal.query,
     urlDecodeLatin1(normal.query),
     ...Object.entries(headers).map(([name, value]) => `${name}: ${String(value)}`),
   ].join('\n');
@@ -127,6 +145,9 @@ export async function admit(
     headers[route.auth.header.toLowerCase()] = route.auth.scheme
       ? `${route.auth.scheme} ${value}`
       : value;
+    // The response is checked for the injected credential byte for byte; a compressed body
+    // would hide it, so ask for none (and forward.ts refuses a response that is compressed).
+    headers['accept-encoding'] = 'identity';
   }
   headers.host = hostHeader(dest);
 

@@ -42,3 +42,23 @@ export function dlpRefusalBody(request: string, detector: string, detail: string
 export function plainBody(status: number, request: string, reason: string): string {
   return `claude-bottle egress proxy: ${status} for ${request}\nwhy: ${reason}\n`;
 }
+
+/** The 403 body for a request that would send a credential (or speak http to a TLS port) in clear. */
+export function cleartextRefusalBody(request: string, reason: string): string {
+  return [
+    `claude-bottle egress proxy: blocked ${request}`,
+    `why: ${reason}.`,
+    'Send the request as https:// (set HTTPS_PROXY so the tool uses CONNECT); the proxy then',
+    'injects the credential inside TLS.',
+    '',
+  ].join('\n');
+}
+
+/** The 502 body for a response on an authenticated route that arrived compressed. */
+export function encodedResponseBody(request: string, encoding: string): string {
+  return plainBody(
+    502,
+    request,
+    `the upstream answered with content-encoding "${encoding}" although the proxy asked for identity; on a route that injects a credential the response must be checked for that credential byte for byte, which a compressed body would hide, so it was withheld`,
+  );
+}

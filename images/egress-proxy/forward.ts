@@ -7,7 +7,7 @@ import { origin, type Destination, type ProxyContext } from './context.js';
 import type { DecisionRecord } from './decision-log.js';
 import { BodyScanner } from './dlp/body-scanner.js';
 import { ReflectionError, ReflectionGuard } from './dlp/reflection-guard.js';
-import { dlpRefusalBody, plainBody } from './explain.js';
+import { dlpRefusalBody, encodedResponseBody, plainBody } from './explain.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
 
 const RESPONSE_HOP_BY_HOP = new Set([
@@ -60,6 +60,13 @@ export async function forwardRequest(
   const request = `${record.method} ${origin(dest)}${record.path}`;
   let body: Readable = req;
   let scanner: BodyScanner | undefined;
+  const bodyEncoding = contentEncoding(req.headers['content-encoding']);
+  if (hasBody(req) && result.route.dlp && bodyEncoding !== undefined) {
+    const why = `the request body has content-encoding "${bodyEncoding}"; on a route with dlp the body is scanned byte for byte and a compressed body would pass unread, so it is refused. Send it uncompressed`;
+    fail(403, { reason: 'encoded-body' }, plainBody(403, request, why));
+    finish();
+    return;
+  }
   if (hasBody(req) && result.route.dlp) {
     scanner = new BodyScanner({
       engine: ctx.engine,
@@ -163,6 +170,14 @@ async function relayResponse(
   }
   let source: Readable = upRes;
   if (admitted.route.auth) {
+    const encoding = responseEncoding(upRes);
+    if (encoding !== undefined) {
+      upRes.destroy();
+      ctx.logger.error('response_encoded', { request, encoding });
+      if (!res.headersSent) sendText(res, 502, encodedResponseBody(request, encoding));
+      else res.destroy();
+      return { status: 502, decision: 'error', reason: 'encoded-response' };
+    }
     // Only routes with auth had a secret injected, so only their responses can reflect one.
     const headerText = Object.entries(headers)
       .map(([n, v]) => `${n}: ${String(v)}`)
@@ -199,6 +214,29 @@ function refuseReflection(
   if (!res.headersSent) sendText(res, 502, plainBody(502, request, why));
   else res.destroy();
   return { status: 502, decision: 'error', reason: 'reflection' };
+}
+
+/** The content-coding of a message, or undefined when it is absent or identity. */
+export function contentEncoding(header: string | string[] | undefined): string | undefined {
+  const codings = String(header ?? '')
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '' && token !== 'identity');
+  return codings.length === 0 ? undefined : codings.join(', ');
+}
+
+/**
+ * Any coding on a response that would keep its bytes from being scanned as sent: a
+ * content-encoding other than identity, or a transfer-coding other than chunked.
+ */
+export function responseEncoding(upRes: IncomingMessage): string | undefined {
+  const content = contentEncoding(upRes.headers['content-encoding']);
+  if (content !== undefined) return content;
+  const transfer = String(upRes.headers['transfer-encoding'] ?? '')
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '' && token !== 'chunked' && token !== 'identity');
+  return transfer.length === 0 ? undefined : transfer.join(', ');
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -55,8 +55,33 @@ function refuse(reason: string): NormalisedPath {
   return { ok: false, reason };
 }
 
-/** git smart-HTTP push, in either of its two request shapes. */
+/**
+ * git smart-HTTP push, in either of its two request shapes. Matched leniently, because a git
+ * server may be: case-insensitive, `;params` on any segment dropped, trailing `/` or `/.`
+ * ignored, and the query URL-decoded (`service=git%2Dreceive-pack`).
+ */
 export function isGitPush(path: string, query: string): boolean {
-  if (/\/git-receive-pack$/.test(path)) return true;
-  return /(?:^|\/)info\/refs$/.test(path) && /(?:^|&)service=git-receive-pack(?:&|$)/.test(query);
+  const segments = path
+    .toLowerCase()
+    .split('/')
+    .map((segment) => segment.replace(/(?:;|%3b).*$/, ''));
+  while (segments.length > 1 && (segments.at(-1) === '' || segments.at(-1) === '.')) segments.pop();
+  const last = segments.at(-1) ?? '';
+  if (last === 'git-receive-pack') return true;
+  if (last !== 'refs' || segments.at(-2) !== 'info') return false;
+  return query
+    .split(/[&;]/)
+    .map((pair) => urlDecodeLenient(pair).toLowerCase().replace(/\s+/g, ''))
+    .some((pair) => pair === 'service=git-receive-pack');
+}
+
+/** A request whose body is a git push, whatever its URL says. */
+export function isGitPushContentType(contentType: string | undefined): boolean {
+  return /^\s*application\/x-git-receive-pack-request\s*(?:;|$)/i.test(contentType ?? '');
+}
+
+function urlDecodeLenient(text: string): string {
+  return text
+    .replace(/\+/g, ' ')
+    .replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { admit } from './admit.js';
 import { origin, type Destination, type ProxyContext } from './context.js';
-import { plainBody } from './explain.js';
+import { encodedResponseBody, plainBody } from './explain.js';
+import { responseEncoding } from './forward.js';
 import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
 
 /**
@@ -47,6 +48,21 @@ export async function relayUpgrade(
       : httpRequest({ ...common, agent: false });
   upstream.setNoDelay(true);
   upstream.setTimeout(ctx.upstreamTimeoutMs, () => upstream.destroy(new UpstreamTimeoutError()));
+  // An upstream that echoes the injected credential must not hand it to the agent: the 101's
+  // headers and a refusal's body are checked for the bottle's own secrets like any response.
+  const reflected = (text: string): boolean => {
+    const hit = ctx.engine.scanOwn(text)[0];
+    if (!hit) return false;
+    const secret = hit.detector.split(':')[1] ?? 'unknown';
+    ctx.logger.error('response_reflected_secret', { request, secret });
+    const why = `the upstream's response carried the bottle's own secret "${secret}" (it echoed the injected credential); it was withheld`;
+    writeRaw(socket, 502, plainBody(502, request, why));
+    ctx.decisions.write(
+      { ...result.record, status: 502, reason: 'reflection', decision: 'error' },
+      started,
+    );
+    return true;
+  };
   upstream.on('upgrade', (upRes, upSocket, upHead) => {
     upstream.setTimeout(0);
     upSocket.setTimeout(0);
@@ -55,6 +71,10 @@ export async function relayUpgrade(
     ];
     for (let i = 0; i < upRes.rawHeaders.length; i += 2)
       lines.push(`${upRes.rawHeaders[i]}: ${upRes.rawHeaders[i + 1]}`);
+    if (reflected(Buffer.from(lines.join('\n'), 'utf8').toString('latin1'))) {
+      upSocket.destroy();
+      return;
+    }
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (upHead.length > 0) socket.write(upHead);
     if (head.length > 0) upSocket.write(head);
@@ -65,11 +85,28 @@ export async function relayUpgrade(
     ctx.decisions.write({ ...result.record, status: upRes.statusCode ?? 101 }, started);
   });
   upstream.on('response', (upRes) => {
-    // The upstream declined the upgrade: pass its answer on and close.
+    // The upstream declined the upgrade: pass its answer on (once checked) and close.
+    const encoding = result.route.auth ? responseEncoding(upRes) : undefined;
+    if (encoding !== undefined) {
+      upRes.destroy();
+      ctx.logger.error('response_encoded', { request, encoding });
+      writeRaw(socket, 502, encodedResponseBody(request, encoding));
+      ctx.decisions.write(
+        { ...result.record, status: 502, reason: 'encoded-response', decision: 'error' },
+        started,
+      );
+      return;
+    }
     const body: Buffer[] = [];
     upRes.on('data', (chunk: Buffer) => body.push(chunk));
     upRes.on('end', () => {
-      writeRaw(socket, upRes.statusCode ?? 502, Buffer.concat(body).toString('utf8'));
+      const bytes = Buffer.concat(body);
+      const headerText = Object.entries(upRes.headers)
+        .map(([name, value]) => `${name}: ${String(value)}`)
+        .join('\n');
+      const text = `${Buffer.from(headerText, 'utf8').toString('latin1')}\n${bytes.toString('latin1')}`;
+      if (reflected(text)) return;
+      writeRaw(socket, upRes.statusCode ?? 502, bytes.toString('utf8'));
       ctx.decisions.write({ ...result.record, status: upRes.statusCode ?? 502 }, started);
     });
   });

@@ -30,6 +30,7 @@ export const NAMES = ['api', 'open', 'noprivate', 'untrusted', 'down', 'added', 
 export async function startFixture(
   routes: (port: number) => string,
   extraArgs: string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'cb-proxy-test-'));
   const bottleCa = await makeTestCa('bottle');
@@ -49,7 +50,11 @@ export async function startFixture(
       ...resolve,
       ...extraArgs,
     ],
-    { EGRESS_SECRET_GITHUB: OWN_SECRET, NODE_EXTRA_CA_CERTS: join(upstreamCa.dir, 'ca.crt') },
+    {
+      EGRESS_SECRET_GITHUB: OWN_SECRET,
+      NODE_EXTRA_CA_CERTS: join(upstreamCa.dir, 'ca.crt'),
+      ...extraEnv,
+    },
   );
   return {
     dir,

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { TestCa } from './pki.js';
 
 /** What the upstream saw: the test asserts on it (and on its absence). */
@@ -20,8 +21,11 @@ export interface TestUpstream {
 
 /**
  * A real HTTPS server on loopback with a certificate from its own test CA. `/reflect` echoes
- * the Authorization header it received (a misbehaving upstream); `/hang` never answers;
- * `/ws` accepts an Upgrade and echoes bytes; everything else answers JSON about the request.
+ * the Authorization header it received (a misbehaving upstream), `/reflect-gzip` does so
+ * gzip-compressed whatever the client accepts; `/hang` never answers; `/ws` accepts an Upgrade
+ * and echoes bytes, `/ws-reflect` declines it with a body echoing Authorization and
+ * `/ws-reflect-101` accepts it with a header echoing it; everything else answers JSON about the
+ * request.
  */
 export async function startUpstream(ca: TestCa): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
@@ -37,6 +41,11 @@ export async function startUpstream(ca: TestCa): Promise<TestUpstream> {
       const body = Buffer.concat(chunks).toString('utf8');
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       if (req.url === '/hang') return;
+      if (req.url === '/reflect-gzip') {
+        res.setHeader('content-encoding', 'gzip');
+        res.end(gzipSync(`you sent ${req.headers.authorization ?? 'nothing'}`));
+        return;
+      }
       if (req.url === '/reflect') {
         res.end(`you sent ${req.headers.authorization ?? 'nothing'}`);
         return;
@@ -47,6 +56,21 @@ export async function startUpstream(ca: TestCa): Promise<TestUpstream> {
   });
   server.on('upgrade', (req, socket) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' });
+    const auth = req.headers.authorization ?? 'nothing';
+    if (req.url === '/ws-reflect') {
+      const body = `no upgrade for ${auth}`;
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    if (req.url === '/ws-reflect-101') {
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Echo: ${auth}\r\n\r\n`,
+      );
+      socket.pipe(socket);
+      return;
+    }
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
     );

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isGitPush, normalisePath } from '../../../../images/egress-proxy/path.js';
+import {
+  isGitPush,
+  isGitPushContentType,
+  normalisePath,
+} from '../../../../images/egress-proxy/path.js';
 
 describe('normalisePath', () => {
   const accepted: [string, string, string][] = [
@@ -47,5 +51,22 @@ describe('isGitPush', () => {
     assert.ok(isGitPush('/acme/repo/info/refs', 'x=1&service=git-receive-pack'));
     assert.ok(!isGitPush('/acme/repo.git/info/refs', 'service=git-upload-pack'));
     assert.ok(!isGitPush('/acme/repo.git/git-upload-pack', ''));
+  });
+  it('sees through case, ;params, trailing "/" or "/." and an encoded query', () => {
+    assert.ok(isGitPush('/r.git/git-receive-pack;x=1', ''));
+    assert.ok(isGitPush('/r.git/GIT-RECEIVE-PACK', ''));
+    assert.ok(isGitPush('/r.git/git-receive-pack/', ''));
+    assert.ok(isGitPush('/r.git/git-receive-pack/.', ''));
+    assert.ok(isGitPush('/r.git/info/refs', 'service=git%2Dreceive-pack'));
+    assert.ok(isGitPush('/r.git/info/refs;x', 'service=git-receive-pack'));
+    assert.ok(isGitPush('/r.git/info/refs/', 'a=1;SERVICE=git-receive-pack'));
+    assert.ok(!isGitPush('/r.git/info/refs', 'service=git-upload-pack'));
+    assert.ok(!isGitPush('/r.git/git-receive-packx', ''));
+  });
+  it('sees a receive-pack request body by its content type', () => {
+    assert.ok(isGitPushContentType('application/x-git-receive-pack-request'));
+    assert.ok(isGitPushContentType('Application/X-Git-Receive-Pack-Request; charset=x'));
+    assert.ok(!isGitPushContentType('application/x-git-upload-pack-request'));
+    assert.ok(!isGitPushContentType(undefined));
   });
 });
