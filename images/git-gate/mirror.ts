@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { BottleError } from '../../lib/errors.js';
 import type { GitRemote } from './policy.js';
 import { git, lastLines } from './run-git.js';
@@ -18,6 +21,13 @@ export async function ensureMirror(dir: string): Promise<void> {
     );
   }
 }
+
+/**
+ * Where the mirror records the default branch the upstream reported on the last sync. The
+ * mirror's own HEAD is no witness: `git init` points it at a branch the upstream may not
+ * have, and an empty upstream reports no HEAD at all.
+ */
+export const UPSTREAM_HEAD_FILE = 'git-gate-upstream-head';
 
 /** Reads the upstream's default branch from `ls-remote --symref` output. */
 export function parseHeadSymref(lsRemote: string): string | undefined {
@@ -58,8 +68,12 @@ export async function syncMirror(
     );
     if (fetch.exitCode !== 0) throw upstreamError(remote, fetch.stderr);
     const branch = parseHeadSymref(head.stdout);
-    if (branch !== undefined) {
+    const recorded = join(dir, UPSTREAM_HEAD_FILE);
+    if (branch === undefined) {
+      await rm(recorded, { force: true });
+    } else {
       await git(['symbolic-ref', 'HEAD', `refs/heads/${branch}`], { cwd: dir });
+      await writeFileAtomic(recorded, `${branch}\n`);
     }
   } finally {
     await access.dispose();
@@ -86,11 +100,19 @@ function upstreamError(remote: GitRemote, stderr: string): BottleError {
   );
 }
 
-/** The branch the mirror's HEAD names: the upstream's default branch after a sync. */
+/**
+ * The upstream's default branch as its last sync reported it; undefined when the upstream
+ * reported none (an empty repository) or no sync recorded one, so the push policy refuses
+ * every branch rather than guess.
+ */
 export async function defaultBranchOf(dir: string): Promise<string | undefined> {
-  const result = await git(['symbolic-ref', '--quiet', 'HEAD'], { cwd: dir });
-  const ref = result.stdout.trim();
-  return result.exitCode === 0 && ref.startsWith('refs/heads/')
-    ? ref.slice('refs/heads/'.length)
-    : undefined;
+  let text: string;
+  try {
+    text = await readFile(join(dir, UPSTREAM_HEAD_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const branch = text.trim();
+  return branch === '' || /\s/.test(branch) ? undefined : branch;
 }

@@ -32,7 +32,8 @@ export async function isFastForward(repoDir: string, update: RefUpdate): Promise
 /**
  * CI configuration paths touched by the commits a push brings that the upstream does not
  * have. Merges count only for what differs from every parent (an "evil merge"), so merging
- * the default branch in does not blame the agent for the upstream's own CI changes.
+ * the default branch in does not blame the agent for the upstream's own CI changes. Renames
+ * are not detected, so moving a file out of (or into) a CI path lists both of its names.
  */
 export async function ciPathsIn(repoDir: string, newSha: string): Promise<string[]> {
   if (ZERO_SHA.test(newSha)) return [];
@@ -41,6 +42,8 @@ export async function ciPathsIn(repoDir: string, newSha: string): Promise<string
       'log',
       '--format=',
       '--name-only',
+      // A rename is a deletion plus an addition: both names count (`git mv` out of CI paths).
+      '--no-renames',
       '-z',
       '--diff-merges=dense-combined',
       newSha,

@@ -9,6 +9,8 @@ export interface RunResult {
 export interface RunOptions {
   cwd?: string;
   env?: Record<string, string>;
+  /** false: the child sees only `env`, not the gate's own environment. */
+  extendEnv?: boolean;
   input?: string;
   timeoutMs?: number;
 }
@@ -22,6 +24,7 @@ export async function run(
   const result = await execa(file, args, {
     cwd: options.cwd,
     env: options.env,
+    extendEnv: options.extendEnv ?? true,
     input: options.input ?? '',
     reject: false,
     timeout: options.timeoutMs ?? 120_000,

@@ -1,89 +1,44 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { z } from 'zod';
 import { BottleError } from '../../lib/errors.js';
 import type { ScanFinding } from './findings.js';
-import { git, lastLines, run } from './run-git.js';
+import {
+  ALLOW_COMMENT,
+  ALLOW_COMMENT_RULE,
+  gitleaksReport,
+  pushedRangeArgs,
+  redactedMatch,
+  type GitleaksOptions,
+} from './gitleaks-run.js';
+import { scanPushedMetadata } from './metadata-scan.js';
+import { git, lastLines } from './run-git.js';
 
-/** The part of a gitleaks 8 JSON report entry the gate uses; other fields are ignored. */
-const GitleaksReportSchema = z.array(
-  z.looseObject({
-    RuleID: z.string(),
-    Description: z.string().optional(),
-    File: z.string(),
-    StartLine: z.number().int().nonnegative(),
-    Commit: z.string(),
-    Fingerprint: z.string(),
-    Match: z.string(),
-  }),
-);
-
-export const ALLOW_COMMENT_RULE = 'gitleaks-allow-comment';
-const ALLOW_COMMENT = 'gitleaks:allow';
+export {
+  COMMIT_METADATA,
+  TAG_METADATA,
+  pushedMetadata,
+  scanPushedMetadata,
+} from './metadata-scan.js';
+export type { MetadataText } from './metadata-scan.js';
+export type { GitleaksOptions } from './gitleaks-run.js';
+export { ALLOW_COMMENT_RULE, pushedRangeArgs } from './gitleaks-run.js';
 
 /**
- * `git log` arguments selecting exactly the pushed commits: reachable from a new tip and
- * from no ref the mirror holds (the upstream's refs, as of the sync before the push).
- * Merges are diffed against their first parent, so a merge cannot smuggle content in.
+ * Runs gitleaks (secrets redacted) over the pushed range: the patches, then the metadata the
+ * patches do not show (see scanPushedMetadata). A failed scan throws (fail closed).
  */
-export function pushedRangeArgs(newShas: string[]): string[] {
-  return ['--diff-merges=first-parent', ...newShas, '--not', '--all'];
-}
-
-export interface GitleaksOptions {
-  repoDir: string;
-  configFile: string;
-  newShas: string[];
-  gitleaksBin?: string;
-}
-
-/** Runs gitleaks (secrets redacted) over the pushed range; a failed scan throws (fail closed). */
 export async function runGitleaks(options: GitleaksOptions): Promise<ScanFinding[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'git-gate-scan-'));
-  try {
-    const report = join(dir, 'report.json');
-    const result = await run(
-      options.gitleaksBin ?? 'gitleaks',
-      [
-        'detect',
-        '--no-banner',
-        '--redact',
-        '--log-level',
-        'error',
-        '--config',
-        options.configFile,
-        '--source',
-        '.',
-        '--log-opts',
-        pushedRangeArgs(options.newShas).join(' '),
-        '--report-format',
-        'json',
-        '--report-path',
-        report,
-        '--exit-code',
-        '0',
-      ],
-      { cwd: options.repoDir, timeoutMs: 300_000 },
-    );
-    if (result.exitCode !== 0) {
-      throw new BottleError('CHECK_FAILED', `the secret scan failed: ${lastLines(result.stderr)}`, {
-        hint: 'the gate refuses pushes it could not scan; try again, or ask the operator to check the gate',
-      });
-    }
-    const entries = GitleaksReportSchema.parse(JSON.parse(await readFile(report, 'utf8')));
-    return entries.map((entry) => ({
+  const entries = await gitleaksReport(options, options.repoDir, pushedRangeArgs(options.newShas));
+  return [
+    ...entries.map((entry) => ({
       rule: entry.RuleID,
       ...(entry.Description === undefined ? {} : { description: entry.Description }),
       file: entry.File,
       line: entry.StartLine,
       commit: entry.Commit,
       fingerprint: entry.Fingerprint,
-      redacted: entry.Match.includes('REDACTED') ? entry.Match : 'REDACTED',
-    }));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+      redacted: redactedMatch(entry.Match),
+    })),
+    ...(await scanPushedMetadata(options)),
+  ];
 }
 
 /**

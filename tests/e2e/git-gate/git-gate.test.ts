@@ -295,6 +295,32 @@ describe(
       assert.equal(await upstreamRef('refs/heads/feature/marker'), undefined);
     });
 
+    it('refuses a secret in a commit message, then lets it through once allowlisted', async () => {
+      const inMessage = fakeGithubToken();
+      const push = await agent(
+        `git checkout -q -b feature/message origin/main && git commit -q --allow-empty -m 'subject' -m 'key ${inMessage}'
+       git push origin feature/message 2>&1; echo "exit=$?"`,
+      );
+      assert.match(push.stdout, /exit=[1-9]/);
+      assert.ok(!push.stdout.includes(inMessage), 'the refusal does not repeat the secret');
+      const ids = [...push.stdout.matchAll(/\bf-[0-9a-f]{16}\b/g)].map((m) => m[0]);
+      assert.equal(ids.length, 1, push.stdout);
+      const text = await readFile(join(dirs.state, 'findings', `${ids[0]}.json`), 'utf8');
+      assert.ok(!text.includes(inMessage), 'the finding does not hold the secret');
+      const record = FindingRecordSchema.parse(JSON.parse(text));
+      assert.equal(record.file, '(commit metadata)');
+      assert.equal(await upstreamRef('refs/heads/feature/message'), undefined);
+
+      await writeFileAtomic(
+        join(dirs.liveConfig, 'gitleaks-allowlist'),
+        `# approved\n${secretFingerprint}\n${record.fingerprint}\n`,
+      );
+      const again = await agent('git push origin feature/message 2>&1; echo "exit=$?"');
+      assert.match(again.stdout, /exit=0/, again.stdout);
+      const logs = await gateLogs();
+      assert.ok(!logs.stdout.includes(inMessage) && !logs.stderr.includes(inMessage));
+    });
+
     it('refuses a push to the default branch, a force-push, a deletion, a tag and CI config, naming the rule', async () => {
       const before = await upstreamRef('refs/heads/feature/clean');
       const cases: Array<[string, string, RegExp]> = [
