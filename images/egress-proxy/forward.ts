@@ -1,6 +1,4 @@
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { admit, type Admitted } from './admit.js';
 import { origin, type Destination, type ProxyContext } from './context.js';
@@ -8,7 +6,8 @@ import type { DecisionRecord } from './decision-log.js';
 import { BodyScanner } from './dlp/body-scanner.js';
 import { ReflectionError, ReflectionGuard } from './dlp/reflection-guard.js';
 import { dlpRefusalBody, encodedResponseBody, plainBody } from './explain.js';
-import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
+import { classifyUpstreamError } from './upstream-errors.js';
+import { openUpstream } from './upstream-request.js';
 
 const RESPONSE_HOP_BY_HOP = new Set([
   'connection',
@@ -105,7 +104,7 @@ export async function forwardRequest(
     }
     finish();
   }
-  const upstream = openUpstream(ctx, result, dest);
+  const upstream = openUpstream(ctx, result, dest, true);
   scanner?.on('error', (error) => {
     upstream.destroy();
     refuseBody(error);
@@ -131,29 +130,6 @@ export async function forwardRequest(
       },
     );
   });
-}
-
-function openUpstream(ctx: ProxyContext, admitted: Admitted, dest: Destination) {
-  const common = {
-    host: admitted.address,
-    port: dest.port,
-    method: admitted.record.method,
-    path: admitted.path,
-    headers: admitted.headers,
-    setHost: false,
-  };
-  const upstream =
-    dest.scheme === 'https'
-      ? httpsRequest({
-          ...common,
-          agent: ctx.agents.https,
-          servername: isIP(dest.host) ? '' : dest.host,
-        })
-      : httpRequest({ ...common, agent: ctx.agents.http });
-  // Nagle on the upstream leg added ~40 ms per large streamed body in measurements.
-  upstream.setNoDelay(true);
-  upstream.setTimeout(ctx.upstreamTimeoutMs, () => upstream.destroy(new UpstreamTimeoutError()));
-  return upstream;
 }
 
 async function relayResponse(

@@ -1,12 +1,11 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { admit } from './admit.js';
 import { origin, type Destination, type ProxyContext } from './context.js';
 import { encodedResponseBody, plainBody } from './explain.js';
 import { responseEncoding } from './forward.js';
-import { classifyUpstreamError, UpstreamTimeoutError } from './upstream-errors.js';
+import { classifyUpstreamError } from './upstream-errors.js';
+import { openUpstream } from './upstream-request.js';
 
 /**
  * HTTP Upgrade (WebSocket) on an allowed route: the handshake goes through the same checks
@@ -29,25 +28,8 @@ export async function relayUpgrade(
     ctx.decisions.write(result.record, started);
     return;
   }
-  const common = {
-    host: result.address,
-    port: dest.port,
-    method: result.record.method,
-    path: result.path,
-    headers: result.headers,
-    setHost: false,
-  };
   // A fresh connection each time: an upgraded socket never goes back to a keep-alive pool.
-  const upstream =
-    dest.scheme === 'https'
-      ? httpsRequest({
-          ...common,
-          agent: ctx.agents.httpsFresh,
-          servername: isIP(dest.host) ? '' : dest.host,
-        })
-      : httpRequest({ ...common, agent: false });
-  upstream.setNoDelay(true);
-  upstream.setTimeout(ctx.upstreamTimeoutMs, () => upstream.destroy(new UpstreamTimeoutError()));
+  const upstream = openUpstream(ctx, result, dest, false);
   // An upstream that echoes the injected credential must not hand it to the agent: the 101's
   // headers and a refusal's body are checked for the bottle's own secrets like any response.
   const reflected = (text: string): boolean => {

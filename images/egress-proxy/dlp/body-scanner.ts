@@ -1,4 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { HoldingTransform } from './holding-transform.js';
 import { urlDecodeLatin1, type DlpEngine, type DlpHit } from './engine.js';
 
 export interface BodyScannerOptions {
@@ -19,20 +20,11 @@ export interface BodyScannerOptions {
  * secret split across chunks is seen whole before any part of it leaves, and it holds the first
  * `initialHoldBytes`, so a small body is refused before the upstream is ever contacted.
  */
-export class BodyScanner extends Transform {
-  private held: Buffer = Buffer.alloc(0);
-  private markReady: () => void = () => {};
-  /** Settles when the first bytes may move on (or the body ended); rejects on refusal. */
-  readonly ready: Promise<void>;
+export class BodyScanner extends HoldingTransform {
   private seen = 0;
 
   constructor(private readonly options: BodyScannerOptions) {
     super();
-    this.ready = new Promise((resolve, reject) => {
-      this.markReady = resolve;
-      this.once('error', reject);
-    });
-    this.ready.catch(() => {});
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -1,4 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { HoldingTransform } from './holding-transform.js';
 import type { DlpEngine } from './engine.js';
 
 /** Thrown into the stream when an upstream sends back one of the bottle's own secrets. */
@@ -13,19 +14,9 @@ export class ReflectionError extends Error {
  * upstream that echoes the injected credential must not hand it to the agent). It holds back
  * only a tail that could still be the start of a secret, so streamed replies (SSE) stay live.
  */
-export class ReflectionGuard extends Transform {
-  private held: Buffer = Buffer.alloc(0);
-  private markReady: () => void = () => {};
-  /** Settles when the first bytes may move on (or the body ended); rejects on refusal. */
-  readonly ready: Promise<void>;
-
+export class ReflectionGuard extends HoldingTransform {
   constructor(private readonly engine: DlpEngine) {
     super();
-    this.ready = new Promise((resolve, reject) => {
-      this.markReady = resolve;
-      this.once('error', reject);
-    });
-    this.ready.catch(() => {});
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
