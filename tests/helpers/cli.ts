@@ -21,3 +21,15 @@ export async function runCliCaptured(
   });
   return { code, stdout, stderr };
 }
+
+/** One row of `claude-bottle list --json`. */
+export interface ListedBottle {
+  slug: string;
+  status: string;
+  containers: Record<string, string> | null;
+}
+
+/** The row for `slug` in the output of `list --json`. */
+export function listedBottle(listJson: string, slug: string): ListedBottle | undefined {
+  return (JSON.parse(listJson) as ListedBottle[]).find((row) => row.slug === slug);
+}

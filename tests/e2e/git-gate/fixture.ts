@@ -139,6 +139,30 @@ export function sh(container: string, script: string, user?: string) {
   return docker(['exec', ...(user ? ['-u', user] : []), container, 'bash', '-c', script]);
 }
 
+/** Commits a file on the upstream container's main branch, as someone other than the agent. */
+export async function upstreamCommit(
+  container: string,
+  file: string,
+  content: string,
+): Promise<string> {
+  const result = await sh(
+    container,
+    `set -e; cd /home/git; rm -rf w; git clone -q /srv/repo.git w 2>/dev/null; cd w
+     git checkout -q -B main; printf '%s\\n' '${content}' > '${file}'; git add -A
+     git -c user.name=upstream -c user.email=up@upstream.test commit -qm 'upstream: ${file}'
+     git push -q origin HEAD:main; git rev-parse HEAD`,
+    'git',
+  );
+  if (result.exitCode !== 0) throw new Error(`upstream commit failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** The commit a ref of the upstream's bare repository points at, if it exists. */
+export async function upstreamRef(container: string, ref: string): Promise<string | undefined> {
+  const result = await sh(container, `git -C /srv/repo.git rev-parse --verify -q '${ref}'`, 'git');
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
 export async function containerIp(container: string, network: string): Promise<string> {
   const result = await docker([
     'inspect',

@@ -19,6 +19,8 @@ import {
   makeGateDirs,
   sh,
   type SshKey,
+  upstreamCommit,
+  upstreamRef,
 } from './fixture.js';
 
 const prefix = `cbtest-gate-${randomBytes(3).toString('hex')}`;
@@ -32,25 +34,6 @@ const REMOTE = 'up';
 
 let key: SshKey;
 let dirs: Awaited<ReturnType<typeof makeGateDirs>>;
-
-/** Commits a file on the upstream's main branch, as someone other than the agent would. */
-async function upstreamCommit(file: string, content: string): Promise<string> {
-  const result = await sh(
-    upstream,
-    `set -e; cd /home/git; rm -rf w; git clone -q /srv/repo.git w 2>/dev/null; cd w
-     git checkout -q -B main; printf '%s\\n' '${content}' > '${file}'; git add -A
-     git -c user.name=upstream -c user.email=up@upstream.git.test commit -qm 'upstream: ${file}'
-     git push -q origin HEAD:main; git rev-parse HEAD`,
-    'git',
-  );
-  assert.equal(result.exitCode, 0, result.stderr);
-  return result.stdout.trim();
-}
-
-async function upstreamRef(ref: string): Promise<string | undefined> {
-  const result = await sh(upstream, `git -C /srv/repo.git rev-parse --verify -q '${ref}'`, 'git');
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
-}
 
 /** Runs git in the agent's checkout (the client container, internal network only). */
 function agent(script: string) {
@@ -98,7 +81,7 @@ describe(
         },
       );
       assert.equal(started.exitCode, 0, started.stderr);
-      await upstreamCommit('README.md', 'before the gate started');
+      await upstreamCommit(upstream, 'README.md', 'before the gate started');
 
       // The upstream's name resolves only through the policy's extra_hosts: the gate honours it.
       const policy: GitPolicy = {
@@ -201,7 +184,11 @@ describe(
     });
 
     it('clone and fetch through the gate see upstream commits made after the gate started', async () => {
-      const afterStart = await upstreamCommit('after-start.txt', 'made after the gate started');
+      const afterStart = await upstreamCommit(
+        upstream,
+        'after-start.txt',
+        'made after the gate started',
+      );
       const clone = await sh(
         client,
         `cd /home/agent && git clone -q '${UPSTREAM_URL}' work && git -C work rev-parse HEAD`,
@@ -210,7 +197,7 @@ describe(
       assert.equal(clone.exitCode, 0, clone.stderr);
       assert.equal(clone.stdout.trim(), afterStart);
 
-      const later = await upstreamCommit('later.txt', 'made after the clone');
+      const later = await upstreamCommit(upstream, 'later.txt', 'made after the clone');
       const fetch = await agent('git fetch -q origin && git rev-parse origin/main');
       assert.equal(fetch.exitCode, 0, fetch.stderr);
       assert.equal(fetch.stdout.trim(), later);
@@ -230,7 +217,7 @@ describe(
       assert.match(push.stdout, /exit=0/, push.stdout);
       assert.match(push.stdout, /remote: upstream: .*feature\/clean/);
       const head = push.stdout.trim().split('\n').at(-1);
-      assert.equal(await upstreamRef('refs/heads/feature/clean'), head);
+      assert.equal(await upstreamRef(upstream, 'refs/heads/feature/clean'), head);
     });
 
     let secretFingerprint = '';
@@ -248,7 +235,7 @@ describe(
       assert.equal(ids.length, 1, push.stdout);
       assert.ok(!push.stdout.includes(token), 'the refusal does not repeat the secret');
       assert.equal(
-        await upstreamRef('refs/heads/feature/secret'),
+        await upstreamRef(upstream, 'refs/heads/feature/secret'),
         undefined,
         'nothing landed upstream',
       );
@@ -280,7 +267,7 @@ describe(
       );
       assert.match(push.stdout, /exit=0/, push.stdout);
       assert.equal(
-        await upstreamRef('refs/heads/feature/secret'),
+        await upstreamRef(upstream, 'refs/heads/feature/secret'),
         push.stdout.trim().split('\n').at(-1),
       );
     });
@@ -292,7 +279,7 @@ describe(
       );
       assert.match(push.stdout, /exit=[1-9]/);
       assert.match(push.stdout, /gitleaks-allow-comment\s+marker\.txt:1/);
-      assert.equal(await upstreamRef('refs/heads/feature/marker'), undefined);
+      assert.equal(await upstreamRef(upstream, 'refs/heads/feature/marker'), undefined);
     });
 
     it('refuses a secret in a commit message, then lets it through once allowlisted', async () => {
@@ -309,7 +296,7 @@ describe(
       assert.ok(!text.includes(inMessage), 'the finding does not hold the secret');
       const record = FindingRecordSchema.parse(JSON.parse(text));
       assert.equal(record.file, '(commit metadata)');
-      assert.equal(await upstreamRef('refs/heads/feature/message'), undefined);
+      assert.equal(await upstreamRef(upstream, 'refs/heads/feature/message'), undefined);
 
       await writeFileAtomic(
         join(dirs.liveConfig, 'gitleaks-allowlist'),
@@ -322,7 +309,7 @@ describe(
     });
 
     it('refuses a push to the default branch, a force-push, a deletion, a tag and CI config, naming the rule', async () => {
-      const before = await upstreamRef('refs/heads/feature/clean');
+      const before = await upstreamRef(upstream, 'refs/heads/feature/clean');
       const cases: Array<[string, string, RegExp]> = [
         [
           'default branch',
@@ -348,12 +335,12 @@ describe(
         assert.match(result.stdout, rule, `${name}: ${result.stdout}`);
       }
       assert.equal(
-        await upstreamRef('refs/heads/feature/clean'),
+        await upstreamRef(upstream, 'refs/heads/feature/clean'),
         before,
         'the upstream branch is untouched',
       );
-      assert.equal(await upstreamRef('refs/tags/v1'), undefined);
-      assert.equal(await upstreamRef('refs/heads/feature/ci'), undefined);
+      assert.equal(await upstreamRef(upstream, 'refs/tags/v1'), undefined);
+      assert.equal(await upstreamRef(upstream, 'refs/heads/feature/ci'), undefined);
     });
 
     it('logs one JSON line per operation, naming remote, op, refs, result and ms', async () => {

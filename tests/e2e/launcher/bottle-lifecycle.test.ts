@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { runCliCaptured } from '../../helpers/cli.js';
+import { listedBottle, runCliCaptured } from '../../helpers/cli.js';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
@@ -137,13 +137,7 @@ describe('a bottle started by the launcher', dockerSuite, () => {
 
   it('runs the agent, the proxy and supervise, and records it', async () => {
     const list = await cli('list', '--json');
-    const row = (
-      JSON.parse(list.stdout) as {
-        slug: string;
-        status: string;
-        containers: Record<string, string>;
-      }[]
-    ).find((r) => r.slug === slug);
+    const row = listedBottle(list.stdout, slug);
     assert.equal(row?.status, 'running');
     assert.deepEqual(row?.containers, {
       agent: 'running',

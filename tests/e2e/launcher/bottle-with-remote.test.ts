@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { FindingRecordSchema } from '../../../images/git-gate/finding.js';
-import { runCliCaptured } from '../../helpers/cli.js';
+import { listedBottle, runCliCaptured } from '../../helpers/cli.js';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import {
@@ -12,8 +12,9 @@ import {
   docker,
   fakeGithubToken,
   generateSshKey,
-  sh,
   type SshKey,
+  upstreamCommit,
+  upstreamRef,
 } from '../git-gate/fixture.js';
 
 // A bottle with one git remote, started by the launcher on the real engine: the launcher runs
@@ -45,25 +46,6 @@ const asRoot = (script: string) =>
     timeout: 120_000,
   });
 const inWorkspace = (script: string) => asAgent(`cd /workspace && ${script}`);
-
-/** Commits a file on the upstream's main branch, as someone other than the agent would. */
-async function upstreamCommit(file: string, content: string): Promise<string> {
-  const result = await sh(
-    upstream,
-    `set -e; cd /home/git; rm -rf w; git clone -q /srv/repo.git w 2>/dev/null; cd w
-     git checkout -q -B main; printf '%s\\n' '${content}' > '${file}'; git add -A
-     git -c user.name=upstream -c user.email=up@${UPSTREAM_HOST} commit -qm 'upstream: ${file}'
-     git push -q origin HEAD:main; git rev-parse HEAD`,
-    'git',
-  );
-  assert.equal(result.exitCode, 0, result.stderr);
-  return result.stdout.trim();
-}
-
-async function upstreamRef(ref: string): Promise<string | undefined> {
-  const result = await sh(upstream, `git -C /srv/repo.git rev-parse --verify -q '${ref}'`, 'git');
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
-}
 
 /** The default bridge's gateway: a host address reachable from any bridge network. */
 async function bridgeGateway(): Promise<string> {
@@ -116,7 +98,7 @@ describe('a bottle with a git remote, started by the launcher', dockerSuite, () 
     assert.ok(hostPort, `the upstream's ssh port is not published: ${port.stdout}${port.stderr}`);
     remoteUrl = `ssh://git@${UPSTREAM_HOST}:${hostPort}/srv/repo.git`;
 
-    upstreamHead = await upstreamCommit('README.md', 'from upstream');
+    upstreamHead = await upstreamCommit(upstream, 'README.md', 'from upstream');
 
     const gateway = await bridgeGateway();
     tree = await tempTree({ 'keys/deploy': key.privateKey });
@@ -167,13 +149,7 @@ git:
 
   it('runs git-gate beside the agent, the proxy and supervise', async () => {
     const list = await cli('list', '--json');
-    const row = (
-      JSON.parse(list.stdout) as {
-        slug: string;
-        status: string;
-        containers: Record<string, string>;
-      }[]
-    ).find((r) => r.slug === slug);
+    const row = listedBottle(list.stdout, slug);
     assert.equal(row?.status, 'running');
     assert.deepEqual(row?.containers, {
       agent: 'running',
@@ -198,7 +174,7 @@ git:
   });
 
   it('fetches through the gate an upstream commit made after the bottle started', async () => {
-    const later = await upstreamCommit('later.txt', 'made after start');
+    const later = await upstreamCommit(upstream, 'later.txt', 'made after start');
     const fetch = await inWorkspace('git fetch -q origin && git rev-parse origin/main');
     assert.equal(fetch.exitCode, 0, fetch.stderr);
     assert.equal(fetch.stdout.trim(), later);
@@ -212,7 +188,7 @@ git:
     assert.match(push.stdout, /exit=0/, push.stdout);
     assert.match(push.stdout, /remote: upstream: .*agent\/work/, push.stdout);
     const head = push.stdout.trim().split('\n').at(-1);
-    assert.equal(await upstreamRef('refs/heads/agent/work'), head);
+    assert.equal(await upstreamRef(upstream, 'refs/heads/agent/work'), head);
   });
 
   it('refuses a push carrying a GitHub-token-shaped string, naming gitleaks-allow, with a finding', async () => {
@@ -226,7 +202,11 @@ git:
     assert.ok(!push.stdout.includes(token), 'the refusal does not repeat the secret');
     const ids = [...push.stdout.matchAll(/\bf-[0-9a-f]{16}\b/g)].map((m) => m[0]);
     assert.equal(new Set(ids).size, 1, push.stdout);
-    assert.equal(await upstreamRef('refs/heads/agent/secret'), undefined, 'nothing landed');
+    assert.equal(
+      await upstreamRef(upstream, 'refs/heads/agent/secret'),
+      undefined,
+      'nothing landed',
+    );
 
     const findings = tree.path(`home/state/${slug}/git-gate/findings`);
     const text = await readFile(`${findings}/${ids[0]}.json`, 'utf8');
@@ -288,7 +268,7 @@ git:
   it('resume brings the gate back with its credential and the workspace intact', async () => {
     const resumed = await cli('resume', slug);
     assert.equal(resumed.code, 0, resumed.stderr);
-    const later = await upstreamCommit('after-resume.txt', 'made while stopped');
+    const later = await upstreamCommit(upstream, 'after-resume.txt', 'made while stopped');
     const result = await inWorkspace(
       'git branch --show-current && cat clean.txt && git fetch -q origin && git rev-parse origin/main',
     );
