@@ -1,7 +1,6 @@
 // The "## Start-up" section of docs/benchmarks.md for `npm run bench:start`: tables, the phase
 // breakdown, and the applied changes and proposals (findings.ts). Other sections stay as they are.
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { replaceSection } from '../benchmarks-doc.js';
 import { findings } from './findings.js';
 import { PHASES, phaseDurations, span } from './marks.js';
 import type { RoundSample, StartReport } from './samples.js';
@@ -146,14 +145,6 @@ export function renderStartSection(report: StartReport): string {
 /** Replaces the "## Start-up" section of the file (or appends it), keeping every other section. */
 export async function writeStartSection(file: string, report: StartReport): Promise<void> {
   const section = renderStartSection(report);
-  const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n\n';
-  const start = current.indexOf('\n## Start-up');
-  let next = start === -1 ? -1 : current.indexOf('\n## ', start + 1);
-  if (next !== -1) next += 1;
-  const updated =
-    start === -1
-      ? `${current.trimEnd()}\n\n${section}`
-      : `${current.slice(0, start + 1)}${section}${next === -1 ? '' : `\n${current.slice(next)}`}`;
-  await writeFile(file, updated);
+  await replaceSection(file, 'Start-up', section);
   process.stdout.write(section);
 }
