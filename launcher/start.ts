@@ -22,7 +22,6 @@ import { waitForAgentReady } from './wait-ready.js';
 import { updateMetadata, writeMetadata, type Metadata } from './state/metadata.js';
 import { prepareState } from './state/prepare.js';
 import { allocateSlug, composeProjectOf } from './state/slug.js';
-import { readFile } from 'node:fs/promises';
 
 export interface StartOptions {
   agent: string;
@@ -96,7 +95,12 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
   const composeEnv = composeEnvironment(deps.env, selection, secrets);
   let composeWritten = false;
   try {
-    await prepareState({ selection, layout, env: deps.env, repoPath: source.path });
+    const { mcpToken } = await prepareState({
+      selection,
+      layout,
+      env: deps.env,
+      repoPath: source.path,
+    });
     const runAs = sidecarUser(
       deps.uid ?? process.getuid?.() ?? 1000,
       deps.gid ?? process.getgid?.() ?? 1000,
@@ -112,10 +116,9 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       progress: deps.progress,
     });
     checkAborted(deps.signal);
-    const token = (await readFile(layout.mcpToken, 'utf8')).trim();
     const runtime = {
       selection,
-      mcpToken: token,
+      mcpToken,
       branch: options.branch,
       cloneUrl: source.cloneUrl,
       prompt: options.prompt,

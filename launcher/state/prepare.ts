@@ -31,9 +31,10 @@ export interface PrepareOptions {
 /**
  * Writes everything a fresh bottle needs under state/<slug>/ except the compose file:
  * live-config/, the CA, the queue folders, the agent's MCP and git configuration, and the
- * workspace seed. No secret value is written anywhere.
+ * workspace seed. No secret value is written anywhere. Returns the bearer token it made for
+ * the agent and the supervise sidecar.
  */
-export async function prepareState(options: PrepareOptions): Promise<void> {
+export async function prepareState(options: PrepareOptions): Promise<{ mcpToken: string }> {
   const { layout, selection } = options;
   const { bottle, agent } = selection;
   for (const dir of [
@@ -96,6 +97,7 @@ export async function prepareState(options: PrepareOptions): Promise<void> {
   await writeFileAtomic(layout.agentPrompt, `${agent.prompt}\n`, { mode: 0o644 });
   await writeFileAtomic(layout.agentGitConfig, agentGitConfig(selection), { mode: 0o644 });
   if (options.repoPath) await seedBundle(options.repoPath, layout.seedBundle);
+  return { mcpToken: token };
 }
 
 async function agentDockerfile(options: PrepareOptions): Promise<string> {
