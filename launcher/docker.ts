@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { BottleError } from '../lib/errors.js';
 
@@ -22,10 +23,21 @@ export interface DockerAdapter {
   removeVolume(name: string): Promise<void>;
   /** Runs a command in a running container; resolves to its exit code. */
   execExitCode(containerId: string, cmd: string[]): Promise<number>;
+  /** Sends a signal to one container (SIGHUP: a sidecar re-reads live-config). */
+  signalContainer(containerId: string, signal: string): Promise<void>;
+  /**
+   * Follows a container's stdout and stderr from `since`, one call per line, until stop();
+   * resolves once the engine streams, so nothing said after that is missed.
+   */
+  followLogs(containerId: string, since: Date, onLine: (line: string) => void): Promise<LogFollow>;
   /** The container's state (running, exited, …) and, when it exited, its last log lines. */
   containerStatus(
     containerId: string,
   ): Promise<{ state: string; exitCode: number; logTail: string }>;
+}
+
+export interface LogFollow {
+  stop(): void;
 }
 
 export interface ImageBuild {
@@ -98,6 +110,30 @@ export function createDocker(env: NodeJS.ProcessEnv): DockerAdapter {
         throw unavailable(endpoint, error);
       }
     },
+    async signalContainer(containerId, signal) {
+      try {
+        await engine.getContainer(containerId).kill({ signal });
+      } catch (error) {
+        throw containerError(endpoint, containerId, error);
+      }
+    },
+    async followLogs(containerId, since, onLine) {
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = await engine.getContainer(containerId).logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          // Seconds with a fraction, as the docker CLI sends it: sub-second precision.
+          since: (since.getTime() / 1000).toFixed(3),
+        });
+      } catch (error) {
+        throw containerError(endpoint, containerId, error);
+      }
+      const lines = lineSplitter(onLine);
+      engine.modem.demuxStream(stream, lines, lines);
+      return { stop: () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy() };
+    },
     async containerStatus(containerId) {
       try {
         const container = engine.getContainer(containerId);
@@ -163,6 +199,36 @@ async function buildImage(engine: Docker, endpoint: string, build: ImageBuild): 
       hint: `the last lines of the build:\n    ${tail.join('\n    ')}`,
     });
   }
+}
+
+/** A vanished or stopped container is not "no engine answers": say which it was. */
+function containerError(endpoint: string, containerId: string, cause: unknown): BottleError {
+  const status = (cause as { statusCode?: number }).statusCode;
+  if (status === 404)
+    return new BottleError('NOT_FOUND', `container ${containerId.slice(0, 12)} no longer exists`, {
+      hint: 'the bottle was stopped or removed: `claude-bottle list` shows its state',
+      cause,
+    });
+  if (status === 409)
+    return new BottleError('APPLY_FAILED', `container ${containerId.slice(0, 12)} is not running`, {
+      hint: '`claude-bottle list` shows its state; `claude-bottle resume <slug>` brings it back',
+      cause,
+    });
+  return unavailable(endpoint, cause);
+}
+
+/** A writable that calls onLine for each complete line written to it. */
+function lineSplitter(onLine: (line: string) => void): NodeJS.WritableStream {
+  let partial = '';
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const text = partial + chunk.toString('utf8');
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+      done();
+    },
+  });
 }
 
 export function unavailable(endpoint: string, cause: unknown): BottleError {

@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/log.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
 import { secretValue } from './dlp/own-secrets.js';
 import { parseRoutes } from './routes/parse.js';
+import type { RoutesInvalidEvent, RoutesLoadedEvent } from './reload-events.js';
 import { secretEnvName, type RoutesFile } from './routes/schema.js';
 
 /**
@@ -40,11 +41,11 @@ export class RoutesStore {
   async reload(): Promise<boolean> {
     const result = await this.read();
     if (!result.ok) {
-      this.logger.error('routes_invalid', {
-        file: this.file,
+      const event: Omit<RoutesInvalidEvent, 'ts' | 'event'> = {
         error: result.error,
         kept_sha256: this.sha256,
-      });
+      };
+      this.logger.error('routes_invalid', { file: this.file, ...event });
       return false;
     }
     this.swap(result.routes, result.sha256);
@@ -54,7 +55,8 @@ export class RoutesStore {
   private swap(routes: RoutesFile, sha256: string): void {
     this.current = routes;
     this.sha256 = sha256;
-    this.logger.info('routes_loaded', { file: this.file, sha256, routes: routes.routes.length });
+    const event: Omit<RoutesLoadedEvent, 'ts' | 'event'> = { sha256, routes: routes.routes.length };
+    this.logger.info('routes_loaded', { file: this.file, ...event });
     for (const route of routes.routes) {
       if (route.auth && secretValue(this.env, route.auth.secret) === undefined) {
         this.logger.warn('secret_missing', {

@@ -92,6 +92,7 @@ export class TokenAllow {
         tool: 'egress-token-allow',
         justification: `the agent sent a value that looks like a ${hit.detector} to ${request.host}; approve only if it is meant to go there`,
         created_at: new Date().toISOString(),
+        expires_at: new Date(Date.now() + this.options.timeoutMs).toISOString(),
         payload: {
           host: request.host,
           method: request.method,
@@ -108,7 +109,7 @@ export class TokenAllow {
     log.info('token_allow_held', { timeout_ms: this.options.timeoutMs });
     const decision = await waitForDecision(queueDir, id, {
       timeoutMs: this.options.timeoutMs,
-      pollMs: this.options.pollMs ?? 250,
+      pollMs: this.options.pollMs ?? 100,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     if (!decision) {

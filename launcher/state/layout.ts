@@ -25,6 +25,8 @@ export function stateLayout(dir: string) {
     findings: join(gitGate, 'findings'),
     queue: queuePaths(join(dir, 'queue')),
     audit: join(dir, 'audit'),
+    /** Host-only locks of the supervisor (never mounted into a container). */
+    locks: join(dir, 'locks'),
     supervise: join(dir, 'supervise'),
     /** The bearer token between the agent and the supervise sidecar (not a user secret). */
     mcpToken: join(dir, 'supervise', 'token'),

@@ -13,6 +13,13 @@ export const METADATA_STATUSES = [
   'failed',
 ] as const;
 
+/** Where an audit log's hash chain ends: its line count and the sha256 of its last line. */
+export const AuditHeadSchema = z.looseObject({
+  lines: z.number().int().nonnegative(),
+  sha256: z.string(),
+});
+export type AuditHead = z.output<typeof AuditHeadSchema>;
+
 export const MetadataSchema = z.looseObject({
   v: z.literal(1),
   slug: z.string(),
@@ -30,6 +37,10 @@ export const MetadataSchema = z.looseObject({
   created_at: z.string(),
   started_at: z.string().nullable(),
   updated_at: z.string(),
+  /** The stock agent image (before the bottle's own Dockerfile): what a capability rebuild builds on. */
+  agent_base_image: z.string().optional(),
+  /** Per audit component (`audit/<component>.jsonl`), the head of its hash chain. */
+  audit_heads: z.record(z.string(), AuditHeadSchema).optional(),
 });
 
 export type Metadata = z.output<typeof MetadataSchema>;

@@ -12,6 +12,9 @@ export function queuePaths(queueDir: string) {
     decidedFile: (id: string) => join(queueDir, 'decided', `${id}.json`),
     archive: join(queueDir, 'archive'),
     archiveFile: (id: string) => join(queueDir, 'archive', `${id}.json`),
+    /** Host-only (never mounted): an operator's claim on a proposal while its engine runs. */
+    claims: join(queueDir, 'claims'),
+    claimFile: (id: string) => join(queueDir, 'claims', `${id}.json`),
   };
 }
 

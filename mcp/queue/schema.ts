@@ -55,6 +55,8 @@ const ProposalBase = {
   id: ProposalIdSchema,
   justification: z.string(),
   created_at: z.iso.datetime(),
+  /** A proxy-filed proposal's deadline: the held request is refused then; the supervisor archives it as expired. */
+  expires_at: z.iso.datetime().optional(),
 };
 
 export const ProposalSchema = z.discriminatedUnion('tool', [
@@ -96,6 +98,18 @@ export const DecisionSchema = z.looseObject({
 });
 
 export type Decision = z.output<typeof DecisionSchema>;
+
+/**
+ * Why a proposal left pending/: written into its archive/<id>.json copy by the supervisor,
+ * the only mover. `decided` points at decided/<id>.json; `expired` had no decision in time.
+ */
+export const ArchiveNoteSchema = z.looseObject({
+  status: z.enum(['decided', 'expired', 'withdrawn']),
+  at: z.iso.datetime(),
+  by: z.string(),
+});
+
+export type ArchiveNote = z.output<typeof ArchiveNoteSchema>;
 
 /** Size caps on what an agent may submit (MCP inputs and queue files alike). */
 export const LIMITS = {

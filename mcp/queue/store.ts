@@ -1,14 +1,17 @@
-import { lstat, mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { queuePaths } from './paths.js';
 import {
+  ArchiveNoteSchema,
   DecisionSchema,
   LIMITS,
   PROPOSAL_ID_PATTERN,
   ProposalSchema,
   QUEUE_SOURCES,
   TOOLS_BY_SOURCE,
+  type ArchiveNote,
   type Decision,
   type Proposal,
   type QueueSource,
@@ -132,29 +135,76 @@ export async function readDecision(
   return { ok: true, value: result.data };
 }
 
-/** The operator's side: writes `decided/<id>.json` atomically. */
-export async function writeDecision(queueDir: string, decision: Decision): Promise<void> {
+/**
+ * The operator's side: creates `decided/<id>.json` exclusively and atomically (a temp file
+ * hard-linked into place: readers see all of it or nothing, and a second writer fails).
+ * Returns the decision already there when another operator decided first.
+ */
+export async function writeDecision(
+  queueDir: string,
+  decision: Decision,
+): Promise<{ written: true } | { written: false; existing: ReadResult<Decision> }> {
   const paths = queuePaths(queueDir);
   await mkdir(paths.decided, { recursive: true });
-  await writeFileAtomic(
-    paths.decidedFile(decision.id),
-    `${JSON.stringify(DecisionSchema.parse(decision), null, 2)}\n`,
-  );
+  const file = paths.decidedFile(decision.id);
+  const temp = join(paths.decided, `.${decision.id}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFile(temp, `${JSON.stringify(DecisionSchema.parse(decision), null, 2)}\n`, {
+    flag: 'wx',
+    mode: 0o644,
+  });
+  try {
+    await link(temp, file);
+    return { written: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const existing = await readDecision(queueDir, decision.id);
+    return {
+      written: false,
+      existing: existing ?? { ok: false, reason: 'a decision appeared and vanished' },
+    };
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
 }
 
-/** Moves a consumed proposal from pending/ to archive/ (no-op when already moved). */
+/**
+ * Moves a consumed proposal from pending/ to archive/ with a note saying why: the archive copy
+ * is written first (atomically), then the pending file goes, so the proposal is never in
+ * neither place. No-op when it is already gone from pending/.
+ */
 export async function archiveProposal(
   queueDir: string,
   source: QueueSource,
   id: string,
+  note: ArchiveNote,
 ): Promise<void> {
   const paths = queuePaths(queueDir);
-  await mkdir(paths.archive, { recursive: true });
-  try {
-    await rename(paths.pendingFile(source, id), paths.archiveFile(id));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  const read = await readPendingFile(queueDir, source, paths.pendingFile(source, id));
+  if (!read.ok) {
+    if (read.reason === 'missing') return;
+    throw new Error(`cannot archive ${id}: ${read.reason}`);
   }
+  await mkdir(paths.archive, { recursive: true });
+  const record = { ...read.value.proposal, archived: ArchiveNoteSchema.parse(note) };
+  await writeFileAtomic(paths.archiveFile(id), `${JSON.stringify(record, null, 2)}\n`);
+  await unlink(paths.pendingFile(source, id)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+/** Reads `archive/<id>.json`: the proposal as it was queued plus its archive note. */
+export async function readArchived(
+  queueDir: string,
+  id: string,
+): Promise<ReadResult<{ proposal: Proposal; note: ArchiveNote | undefined }>> {
+  if (!PROPOSAL_ID_PATTERN.test(id)) return { ok: false, reason: 'not a proposal id' };
+  const parsed = await readJsonFile(queuePaths(queueDir).archiveFile(id), LIMITS.proposalFileBytes);
+  if (!parsed.ok) return parsed;
+  const proposal = ProposalSchema.safeParse(parsed.value);
+  if (!proposal.success || proposal.data.id !== id)
+    return { ok: false, reason: 'not a valid archived proposal' };
+  const note = ArchiveNoteSchema.safeParse((parsed.value as { archived?: unknown }).archived);
+  return { ok: true, value: { proposal: proposal.data, note: note.success ? note.data : undefined } };
 }
 
 export interface WaitOptions {

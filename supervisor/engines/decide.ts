@@ -1,0 +1,258 @@
+import { BottleError } from '../../lib/errors.js';
+import type { Decision, ProposalTool } from '../../mcp/queue/schema.js';
+import { archiveProposal, writeDecision } from '../../mcp/queue/store.js';
+import { appendAudit } from '../audit/log.js';
+import type { BottleRef } from '../queue/bottles.js';
+import { claimProposal } from '../queue/claim.js';
+import { isExpired, locateProposal, type ProposalView } from '../queue/proposals.js';
+import { engineFor } from './registry.js';
+import type { ApplyOutcome, EngineDeps } from './types.js';
+
+export interface DecideRequest {
+  id: string;
+  /** Narrows the search to one bottle (ids are found across every bottle otherwise). */
+  slug?: string;
+  action: 'approve' | 'reject';
+  reason?: string;
+  /** Who decides, as recorded in the decision and the audit line. */
+  operator: string;
+  /** A modified file to apply instead of the proposed one. */
+  editedText?: string;
+}
+
+export interface DecideResult {
+  slug: string;
+  decision: Decision;
+  /** True when the change is live (or, for report-only tools, recorded). */
+  applied: boolean;
+  message: string;
+}
+
+/**
+ * The one path from an operator's choice to a decision, for the TUI and the headless verbs
+ * alike: claim the proposal (two operators never both act), apply and confirm through its
+ * engine, only then write the decision, audit it and archive the proposal. Failures that
+ * consumed the proposal are decided (`applied: false`) and then thrown, so a caller's exit
+ * code is non-zero exactly when the change is not live.
+ */
+export async function decide(request: DecideRequest, deps: EngineDeps): Promise<DecideResult> {
+  const { bottle, view } = await locateProposal(deps.home, request.id, request.slug);
+  const queueDir = bottle.layout.queue.root;
+  const engine = engineFor(view.proposal.tool);
+  const reason = request.reason?.trim() ?? '';
+  if (request.action === 'reject' && reason === '')
+    throw usage('a rejection needs a reason (--reason R): the agent reads it to change course');
+  if (request.action === 'approve' && engine.reportOnly && reason === '')
+    throw usage(
+      `${view.proposal.tool} is report-only: approving lets a flagged value through, so say why (--reason R)`,
+    );
+  if (request.editedText !== undefined && (engine.reportOnly || !engine.editableText))
+    throw usage(`${view.proposal.tool} proposals cannot be modified, only approved or rejected`);
+  refuseDecided(view);
+
+  const claim = await claimProposal(queueDir, view.proposal.id, {
+    operator: request.operator,
+    action: request.action,
+  });
+  if (!claim.ok) {
+    throw new BottleError(
+      'DECISION_EXISTS',
+      `proposal ${view.proposal.id} is being decided by ${claim.holder.operator} (${claim.holder.action}, since ${claim.holder.at})`,
+      { hint: 'wait for that decision: `claude-bottle proposals --all` shows it' },
+    );
+  }
+  try {
+    // Decided between our first read and the claim: report it, never decide twice.
+    refuseDecided((await locateProposal(deps.home, request.id, bottle.slug)).view);
+    if (isExpired(view.proposal, deps.now())) {
+      await expire(bottle, view, request.operator, deps);
+      throw new BottleError(
+        'PROPOSAL_EXPIRED',
+        `proposal ${view.proposal.id} expired at ${view.proposal.expires_at}: the held request was already refused`,
+        { hint: 'nothing waits for this decision any more; the agent will ask again if it retries' },
+      );
+    }
+    if (request.action === 'reject') {
+      return await finish(bottle, view, request, deps, {
+        decision: decision(view, 'rejected', reason, request.operator, deps),
+        result: 'rejected',
+      });
+    }
+    const outcome = await engine.apply(
+      { bottle, proposal: view.proposal as never, editedText: request.editedText },
+      deps,
+    );
+    return await settle(bottle, view, request, reason, outcome, deps);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function settle(
+  bottle: BottleRef,
+  view: ProposalView,
+  request: DecideRequest,
+  reason: string,
+  outcome: ApplyOutcome,
+  deps: EngineDeps,
+): Promise<DecideResult> {
+  const base = { sha256_before: outcome.sha256Before };
+  if (outcome.kind === 'stale') {
+    await finish(bottle, view, request, deps, {
+      decision: {
+        ...decision(view, 'rejected', `not applied: ${outcome.message}`, request.operator, deps),
+        applied: false,
+      },
+      result: 'stale',
+      ...base,
+    });
+    throw new BottleError('PROPOSAL_STALE', outcome.message, {
+      hint: 'it was answered as rejected so the agent proposes again on the current file',
+    });
+  }
+  if (outcome.kind === 'failed') {
+    await finish(bottle, view, request, deps, {
+      decision: {
+        ...decision(view, 'approved', reason, request.operator, deps),
+        applied: false,
+        message: outcome.message,
+      },
+      result: 'failed',
+      ...base,
+    });
+    throw new BottleError('APPLY_FAILED', outcome.message, {
+      hint: 'the bottle runs as before; the agent was told the change could not be applied',
+    });
+  }
+  const result = await finish(bottle, view, request, deps, {
+    decision: {
+      ...decision(view, 'approved', reason, request.operator, deps),
+      applied: true,
+      message: outcome.message,
+      ...(outcome.modifiedPayload ? { modified_payload: outcome.modifiedPayload } : {}),
+    },
+    result: engineFor(view.proposal.tool).reportOnly ? 'recorded' : 'applied',
+    ...base,
+    sha256_after: outcome.sha256After,
+  });
+  if (outcome.afterDecision) {
+    const after = await outcome.afterDecision();
+    await appendAudit(bottle.layout, {
+      proposal_id: view.proposal.id,
+      tool: view.proposal.tool,
+      decision: 'approved',
+      reason,
+      operator: request.operator,
+      result: after.ok ? 'restarted' : 'restart-failed',
+      message: after.message,
+    });
+    if (!after.ok) throw new BottleError('APPLY_FAILED', after.message);
+    result.message = `${result.message}; ${after.message}`;
+  }
+  return result;
+}
+
+interface Finish {
+  decision: Decision;
+  result: 'applied' | 'recorded' | 'rejected' | 'failed' | 'stale';
+  sha256_before?: string | undefined;
+  sha256_after?: string | undefined;
+}
+
+async function finish(
+  bottle: BottleRef,
+  view: ProposalView,
+  request: DecideRequest,
+  deps: EngineDeps,
+  finished: Finish,
+): Promise<DecideResult> {
+  const written = await writeDecision(bottle.layout.queue.root, finished.decision);
+  if (!written.written) {
+    throw new BottleError('DECISION_EXISTS', `proposal ${view.proposal.id} was decided meanwhile`, {
+      hint: describeExisting(written.existing.ok ? written.existing.value : undefined),
+    });
+  }
+  await appendAudit(bottle.layout, {
+    proposal_id: view.proposal.id,
+    tool: view.proposal.tool,
+    decision: finished.decision.decision,
+    reason: finished.decision.reason,
+    operator: request.operator,
+    ...(finished.sha256_before ? { sha256_before: finished.sha256_before } : {}),
+    ...(finished.sha256_after ? { sha256_after: finished.sha256_after } : {}),
+    result: finished.result,
+    ...(finished.decision.message ? { message: finished.decision.message } : {}),
+  });
+  await archiveProposal(bottle.layout.queue.root, view.source, view.proposal.id, {
+    status: 'decided',
+    at: deps.now().toISOString(),
+    by: request.operator,
+  });
+  return {
+    slug: bottle.slug,
+    decision: finished.decision,
+    applied: finished.decision.applied ?? false,
+    message: finished.decision.message ?? finished.decision.reason,
+  };
+}
+
+/** Archives a proxy proposal whose held request is gone, with its audit line. */
+export async function expire(
+  bottle: BottleRef,
+  view: ProposalView,
+  operator: string,
+  deps: EngineDeps,
+): Promise<void> {
+  await appendAudit(bottle.layout, {
+    proposal_id: view.proposal.id,
+    tool: view.proposal.tool,
+    decision: 'expired',
+    reason: `no decision before ${view.proposal.expires_at}`,
+    operator,
+    result: 'expired',
+  });
+  await archiveProposal(bottle.layout.queue.root, view.source, view.proposal.id, {
+    status: 'expired',
+    at: deps.now().toISOString(),
+    by: operator,
+  });
+}
+
+function decision(
+  view: ProposalView,
+  verdict: 'approved' | 'rejected',
+  reason: string,
+  operator: string,
+  deps: EngineDeps,
+): Decision {
+  return {
+    v: 1,
+    id: view.proposal.id,
+    decision: verdict,
+    reason,
+    decided_by: operator,
+    decided_at: deps.now().toISOString(),
+  };
+}
+
+function refuseDecided(view: ProposalView): void {
+  if (view.status === 'pending') return;
+  if (view.status === 'expired' && view.queued) return; // expired but not archived: handled by the caller
+  throw new BottleError(
+    view.status === 'expired' ? 'PROPOSAL_EXPIRED' : 'DECISION_EXISTS',
+    `proposal ${view.proposal.id} is already ${view.status}`,
+    { hint: describeExisting(view.decision) },
+  );
+}
+
+function describeExisting(decided: Decision | undefined): string {
+  if (!decided) return 'run `claude-bottle proposals --all` to see it';
+  const applied = decided.applied === false ? ', not applied' : '';
+  return `${decided.decision}${applied} by ${decided.decided_by} at ${decided.decided_at}${decided.reason ? `: ${decided.reason}` : ''}`;
+}
+
+function usage(message: string): BottleError {
+  return new BottleError('USAGE', message, { hint: 'run `claude-bottle approve --help`' });
+}
+
+export type { ProposalTool };

@@ -1,0 +1,158 @@
+import { readdir } from 'node:fs/promises';
+import { BottleError } from '../../lib/errors.js';
+import {
+  PROPOSAL_ID_PATTERN,
+  type Decision,
+  type Proposal,
+  type QueueSource,
+} from '../../mcp/queue/schema.js';
+import { findPending, listPending, readArchived, readDecision } from '../../mcp/queue/store.js';
+import { listBottles, openBottle, type BottleRef } from './bottles.js';
+
+/**
+ * Where a proposal stands. `pending`: waiting for the operator (or, with a decision already
+ * on disk, for the supervisor to archive it); `expired`: a proxy proposal whose held request
+ * was refused at its deadline; `withdrawn`: archived with no decision.
+ */
+export type ProposalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
+
+export interface ProposalView {
+  slug: string;
+  source: QueueSource;
+  status: ProposalStatus;
+  proposal: Proposal;
+  decision?: Decision;
+  /** A decision file that exists but cannot be read: shown, and treated as a refusal by readers. */
+  decisionProblem?: string;
+  /** True while the file is still in pending/ (the supervisor has not archived it yet). */
+  queued: boolean;
+}
+
+export interface ListOptions {
+  /** Decided and archived proposals too. */
+  all?: boolean;
+  slug?: string;
+  now?: Date;
+  onSkip?: (file: string, reason: string) => void;
+}
+
+/** A pending proposal's deadline has passed: nobody is waiting for its decision any more. */
+export function isExpired(proposal: Proposal, now: Date): boolean {
+  return proposal.expires_at !== undefined && Date.parse(proposal.expires_at) <= now.getTime();
+}
+
+/** The proposals of one bottle, newest first. */
+export async function bottleProposals(
+  bottle: BottleRef,
+  options: ListOptions = {},
+): Promise<ProposalView[]> {
+  const now = options.now ?? new Date();
+  const queueDir = bottle.layout.queue.root;
+  const views: ProposalView[] = [];
+  for (const pending of await listPending(queueDir, options.onSkip)) {
+    const view = await withDecision(bottle.slug, pending.source, pending.proposal, queueDir, true);
+    if (view.status === 'pending' && isExpired(pending.proposal, now)) view.status = 'expired';
+    if (view.status === 'pending' || options.all) views.push(view);
+  }
+  if (options.all) {
+    const names = await readdir(bottle.layout.queue.archive).catch(() => [] as string[]);
+    for (const name of names) {
+      const id = name.replace(/\.json$/, '');
+      if (!name.endsWith('.json') || !PROPOSAL_ID_PATTERN.test(id)) continue;
+      if (views.some((view) => view.proposal.id === id)) continue;
+      const archived = await readArchived(queueDir, id);
+      if (!archived.ok) {
+        options.onSkip?.(bottle.layout.queue.archiveFile(id), archived.reason);
+        continue;
+      }
+      const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
+      const view = await withDecision(bottle.slug, source, archived.value.proposal, queueDir, false);
+      if (view.status === 'pending')
+        view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
+      views.push(view);
+    }
+  }
+  return views.sort((a, b) => b.proposal.created_at.localeCompare(a.proposal.created_at));
+}
+
+/** Proposals across every bottle (or one), newest first. */
+export async function listProposals(home: string, options: ListOptions = {}): Promise<ProposalView[]> {
+  const bottles = options.slug
+    ? [await openBottle(home, options.slug)]
+    : (await listBottles(home)).bottles;
+  const views: ProposalView[] = [];
+  for (const bottle of bottles) views.push(...(await bottleProposals(bottle, options)));
+  return views.sort((a, b) => b.proposal.created_at.localeCompare(a.proposal.created_at));
+}
+
+export interface LocatedProposal {
+  bottle: BottleRef;
+  view: ProposalView;
+}
+
+/**
+ * Finds a proposal by id in any bottle (ids are unique across bottles in practice; a clash is
+ * a usage error asking for --bottle). Pending, decided and archived ones are all found.
+ */
+export async function locateProposal(
+  home: string,
+  id: string,
+  slug?: string,
+): Promise<LocatedProposal> {
+  if (!PROPOSAL_ID_PATTERN.test(id)) {
+    throw new BottleError('USAGE', `"${id}" is not a proposal id`, {
+      hint: 'ids look like agent-20261124T215501Z-3f9a0c2b; run `claude-bottle proposals`',
+    });
+  }
+  const bottles = slug ? [await openBottle(home, slug)] : (await listBottles(home)).bottles;
+  const found: LocatedProposal[] = [];
+  for (const bottle of bottles) {
+    const queueDir = bottle.layout.queue.root;
+    const pending = await findPending(queueDir, id);
+    if (pending) {
+      found.push({
+        bottle,
+        view: await withDecision(bottle.slug, pending.source, pending.proposal, queueDir, true),
+      });
+      continue;
+    }
+    const archived = await readArchived(queueDir, id);
+    if (archived.ok) {
+      const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
+      const view = await withDecision(bottle.slug, source, archived.value.proposal, queueDir, false);
+      if (view.status === 'pending')
+        view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
+      found.push({ bottle, view });
+    }
+  }
+  if (found.length === 0) {
+    throw new BottleError('PROPOSAL_NOT_FOUND', `no proposal ${id}${slug ? ` in ${slug}` : ''}`, {
+      hint: 'run `claude-bottle proposals --all` for the ids',
+    });
+  }
+  if (found.length > 1) {
+    throw new BottleError('USAGE', `proposal ${id} exists in ${found.map((f) => f.bottle.slug).join(', ')}`, {
+      hint: 'name the bottle with --bottle SLUG',
+    });
+  }
+  return found[0]!;
+}
+
+async function withDecision(
+  slug: string,
+  source: QueueSource,
+  proposal: Proposal,
+  queueDir: string,
+  queued: boolean,
+): Promise<ProposalView> {
+  const view: ProposalView = { slug, source, status: 'pending', proposal, queued };
+  const decided = await readDecision(queueDir, proposal.id);
+  if (decided?.ok) {
+    view.decision = decided.value;
+    view.status = decided.value.decision;
+  } else if (decided) {
+    view.decisionProblem = decided.reason;
+    view.status = 'rejected';
+  }
+  return view;
+}
