@@ -41,7 +41,6 @@ export type AuditEntry = Omit<AuditLine, 'v' | 'seq' | 'prev' | 'ts'> & { ts?: s
 
 export const GENESIS = '0'.repeat(64);
 
-
 export function lineHash(line: string): string {
   return createHash('sha256').update(line).digest('hex');
 }
@@ -59,8 +58,7 @@ export function chainLine(entry: AuditEntry, head: AuditHead, now: Date): string
 }
 
 export type VerifyResult =
-  | { ok: true; lines: number; head: AuditHead }
-  | { ok: false; line: number; problem: string };
+  { ok: true; lines: number; head: AuditHead } | { ok: false; line: number; problem: string };
 
 /** Checks every line's shape and link, then the tail against the recorded head. */
 export function verifyChain(text: string, head: AuditHead | undefined): VerifyResult {
@@ -96,6 +94,10 @@ export function verifyChain(text: string, head: AuditHead | undefined): VerifyRe
     };
   }
   if (head.sha256 !== found.sha256)
-    return { ok: false, line: found.lines, problem: 'the last line does not match the recorded head' };
+    return {
+      ok: false,
+      line: found.lines,
+      problem: 'the last line does not match the recorded head',
+    };
   return { ok: true, lines: found.lines, head: found };
 }

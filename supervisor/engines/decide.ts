@@ -69,7 +69,9 @@ export async function decide(request: DecideRequest, deps: EngineDeps): Promise<
       throw new BottleError(
         'PROPOSAL_EXPIRED',
         `proposal ${view.proposal.id} expired at ${view.proposal.expires_at}: the held request was already refused`,
-        { hint: 'nothing waits for this decision any more; the agent will ask again if it retries' },
+        {
+          hint: 'nothing waits for this decision any more; the agent will ask again if it retries',
+        },
       );
     }
     if (request.action === 'reject') {

@@ -8,9 +8,13 @@ import type { Engine } from './types.js';
 /** Validates routes text exactly as the MCP tool does, with the proxy's own parser. */
 export function checkRoutesText(text: string, file: string): void {
   if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
-    throw new BottleError('ROUTES_INVALID', `${file} is larger than ${LIMITS.fileBytes / 1024} KiB`, {
-      hint: 'shorten it',
-    });
+    throw new BottleError(
+      'ROUTES_INVALID',
+      `${file} is larger than ${LIMITS.fileBytes / 1024} KiB`,
+      {
+        hint: 'shorten it',
+      },
+    );
   }
   const parsed = parseRoutes(text, file);
   if (!parsed.ok) {
@@ -27,7 +31,10 @@ export const egressProxyApply: Engine<'egress-proxy-block'> = {
   editableText: (proposal) => proposal.payload.routes_yaml,
   async apply({ bottle, proposal, editedText }, deps) {
     const text = editedText ?? proposal.payload.routes_yaml;
-    checkRoutesText(text, editedText === undefined ? 'the proposed routes.yaml' : 'the edited routes.yaml');
+    checkRoutesText(
+      text,
+      editedText === undefined ? 'the proposed routes.yaml' : 'the edited routes.yaml',
+    );
     const outcome = await applyRoutes(bottle, text, proposal.payload.base_sha256, deps);
     if (outcome.kind === 'applied' && editedText !== undefined)
       return { ...outcome, modifiedPayload: { routes_yaml: editedText } };

@@ -20,7 +20,12 @@ export const gitleaksAllow: Engine<'gitleaks-allow'> = {
       const known = parseAllowlist(live.text);
       const added = fingerprints.filter((f) => !known.has(f));
       if (added.length === 0)
-        return { kind: 'applied', message: 'the findings were already allowlisted', sha256Before: live.sha256, sha256After: live.sha256 };
+        return {
+          kind: 'applied',
+          message: 'the findings were already allowlisted',
+          sha256Before: live.sha256,
+          sha256After: live.sha256,
+        };
       const header = live.text === '' || live.text.endsWith('\n') ? live.text : `${live.text}\n`;
       const text = `${header}# ${proposal.id} (${deps.now().toISOString()})\n${added.join('\n')}\n`;
       try {
@@ -36,7 +41,8 @@ export const gitleaksAllow: Engine<'gitleaks-allow'> = {
         };
       } catch (error) {
         // Appending never conflicts with another append: re-read and try once more.
-        if (!(error instanceof BottleError && error.code === 'PROPOSAL_STALE') || attempt > 2) throw error;
+        if (!(error instanceof BottleError && error.code === 'PROPOSAL_STALE') || attempt > 2)
+          throw error;
       }
     }
   },

@@ -27,7 +27,8 @@ export async function applyRoutes(
     if ('stale' in replaced) return replaced.stale;
     return {
       kind: 'applied',
-      message: 'the bottle is not running; the new routes are in live-config and apply when it resumes',
+      message:
+        'the bottle is not running; the new routes are in live-config and apply when it resumes',
       sha256Before: replaced.before,
       sha256After: replaced.after,
     };
@@ -59,12 +60,17 @@ export async function applyRoutes(
       }
       const left = deadline - Date.now();
       if (refusal || left <= 0) {
-        const why = refusal?.event === 'routes_invalid'
-          ? `the proxy refused the new routes: ${refusal.error}`
-          : `the proxy did not confirm the reload within ${Math.round((deps.confirmTimeoutMs ?? DEFAULT_CONFIRM_MS) / 1000)} s`;
+        const why =
+          refusal?.event === 'routes_invalid'
+            ? `the proxy refused the new routes: ${refusal.error}`
+            : `the proxy did not confirm the reload within ${Math.round((deps.confirmTimeoutMs ?? DEFAULT_CONFIRM_MS) / 1000)} s`;
         await restoreLiveConfig(bottle.layout, 'routes', replaced);
         await docker.signalContainer(proxy.id, 'SIGHUP').catch(() => undefined);
-        return { kind: 'failed', message: `${why}; the previous routes were restored`, sha256Before: replaced.before };
+        return {
+          kind: 'failed',
+          message: `${why}; the previous routes were restored`,
+          sha256Before: replaced.before,
+        };
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 1000));

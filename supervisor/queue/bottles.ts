@@ -14,7 +14,9 @@ export interface BottleRef {
 const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** Every bottle under `$CLAUDE_BOTTLE_HOME/state/`; unreadable ones are named, not hidden. */
-export async function listBottles(home: string): Promise<{ bottles: BottleRef[]; broken: string[] }> {
+export async function listBottles(
+  home: string,
+): Promise<{ bottles: BottleRef[]; broken: string[] }> {
   let slugs: string[];
   try {
     slugs = await readdir(stateRoot(home));

@@ -66,7 +66,13 @@ export async function bottleProposals(
         continue;
       }
       const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
-      const view = await withDecision(bottle.slug, source, archived.value.proposal, queueDir, false);
+      const view = await withDecision(
+        bottle.slug,
+        source,
+        archived.value.proposal,
+        queueDir,
+        false,
+      );
       if (view.status === 'pending')
         view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
       views.push(view);
@@ -76,7 +82,10 @@ export async function bottleProposals(
 }
 
 /** Proposals across every bottle (or one), newest first. */
-export async function listProposals(home: string, options: ListOptions = {}): Promise<ProposalView[]> {
+export async function listProposals(
+  home: string,
+  options: ListOptions = {},
+): Promise<ProposalView[]> {
   const bottles = options.slug
     ? [await openBottle(home, options.slug)]
     : (await listBottles(home)).bottles;
@@ -119,7 +128,13 @@ export async function locateProposal(
     const archived = await readArchived(queueDir, id);
     if (archived.ok) {
       const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
-      const view = await withDecision(bottle.slug, source, archived.value.proposal, queueDir, false);
+      const view = await withDecision(
+        bottle.slug,
+        source,
+        archived.value.proposal,
+        queueDir,
+        false,
+      );
       if (view.status === 'pending')
         view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
       found.push({ bottle, view });
@@ -131,9 +146,13 @@ export async function locateProposal(
     });
   }
   if (found.length > 1) {
-    throw new BottleError('USAGE', `proposal ${id} exists in ${found.map((f) => f.bottle.slug).join(', ')}`, {
-      hint: 'name the bottle with --bottle SLUG',
-    });
+    throw new BottleError(
+      'USAGE',
+      `proposal ${id} exists in ${found.map((f) => f.bottle.slug).join(', ')}`,
+      {
+        hint: 'name the bottle with --bottle SLUG',
+      },
+    );
   }
   return found[0]!;
 }
