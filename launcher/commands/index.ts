@@ -9,6 +9,10 @@ import { mcpCommand } from './mcp.js';
 import { resumeCommand } from './resume.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
+import { auditCommand } from '../../supervisor/commands/audit.js';
+import { approveCommand, rejectCommand } from '../../supervisor/commands/decide-verbs.js';
+import { proposalsCommand } from '../../supervisor/commands/proposals.js';
+import { routesEditCommand } from '../../supervisor/commands/routes-edit.js';
 
 /** Every CLI verb, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<never>[] = [
@@ -17,6 +21,11 @@ export const COMMANDS: readonly Command<never>[] = [
   stopCommand,
   resumeCommand,
   logsCommand,
+  proposalsCommand,
+  approveCommand,
+  rejectCommand,
+  routesEditCommand,
+  auditCommand,
   manifestCheckCommand,
   doctorCommand,
   caInitCommand,

@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { FindingRecordSchema } from '../../../images/git-gate/finding.js';
+import { callToolInAgent, installAgentMcpClient } from '../../helpers/agent-mcp.js';
 import { listedBottle, runCliCaptured } from '../../helpers/cli.js';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
@@ -214,6 +215,41 @@ git:
     const finding = FindingRecordSchema.parse(JSON.parse(text));
     assert.equal(finding.file, 'settings.txt');
     assert.ok(finding.fingerprint.includes('settings.txt'), finding.fingerprint);
+  });
+
+  it('lands the refused push once the agent asks gitleaks-allow over MCP and the operator approves', async () => {
+    await installAgentMcpClient(composeFile);
+    const findings = tree.path(`home/state/${slug}/git-gate/findings`);
+    const [file] = (await readdir(findings)).filter((name) => name.endsWith('.json'));
+    const id = file!.replace(/\.json$/, '');
+    const call = callToolInAgent(composeFile, 'gitleaks-allow', {
+      finding_ids: [id],
+      justification: 'settings.txt holds a test fixture token, not a real one',
+    });
+    let proposal = '';
+    for (let i = 0; i < 300 && !proposal; i++) {
+      const listed = await cli('proposals', '--json', '--bottle', slug);
+      const found = (
+        JSON.parse(listed.stdout) as { proposals: { id: string; tool: string }[] }
+      ).proposals.find((p) => p.tool === 'gitleaks-allow');
+      if (found) proposal = found.id;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    const noReason = await cli('approve', proposal);
+    assert.equal(noReason.code, 64, 'report-only tools need a reason');
+    const approved = await cli('approve', proposal, '--reason', 'a fixture token');
+    assert.equal(approved.code, 0, approved.stderr);
+    const answer = await call;
+    assert.equal(answer.structured?.status, 'approved', answer.text);
+    assert.equal(answer.structured?.applied, true);
+    const allowlist = await readFile(
+      tree.path(`home/state/${slug}/live-config/gitleaks-allowlist`),
+      'utf8',
+    );
+    assert.match(allowlist, /settings\.txt/);
+    const push = await inWorkspace('git push origin agent/secret 2>&1; echo "exit=$?"');
+    assert.match(push.stdout, /exit=0/, push.stdout);
+    assert.ok(await upstreamRef(upstream, 'refs/heads/agent/secret'), 'the push landed');
   });
 
   it('holds no SSH key: not in the agent’s files, environment or container config', async () => {

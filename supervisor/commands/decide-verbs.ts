@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import type { CliIo, Command } from '../../lib/cli-args.js';
+import { BottleError } from '../../lib/errors.js';
+import { LIMITS } from '../../mcp/queue/schema.js';
+import type { DecideRequest } from '../engines/decide.js';
+
+const approveOptions = {
+  reason: { type: 'string' },
+  edit: { type: 'string' },
+  bottle: { type: 'string' },
+} as const;
+
+export const approveCommand: Command<typeof approveOptions> = {
+  name: 'approve',
+  summary: 'approve a proposal: apply it, confirm it is live, then answer the agent',
+  help: `usage: claude-bottle approve <id> [--reason R] [--edit FILE] [--bottle SLUG]
+
+Applies the proposal through its engine and only then writes the decision the agent's tool
+call is waiting for: routes.yaml is written, the proxy reloaded (SIGHUP) and its reload
+confirmed; a Dockerfile is built and the agent container replaced on the new image
+(workspace, branch and session kept); gitleaks findings are allowlisted at git-gate; a held
+request carrying a token is let through. Every decision is one line in state/<slug>/audit/.
+
+A proposal is decided once: a second \`approve\` (or another operator) gets DECISION_EXISTS
+with what was decided. A full-file proposal made against a file that has changed since is
+refused as stale (PROPOSAL_STALE) and answered as rejected, so the agent proposes again.
+
+Exit status: 0 only when the change is live (or, for a token, recorded); otherwise the code
+of the error printed (docs/errors.md).
+
+options:
+  --reason R     why; required for gitleaks-allow and egress-token-allow, which let a
+                 flagged value through
+  --edit FILE    approve this file (a routes.yaml or Dockerfile) instead of the proposed one;
+                 validated exactly like a proposal (an invalid file changes nothing)
+  --bottle SLUG  look for the id in this bottle only
+`,
+  options: approveOptions,
+  positionals: [1, 1],
+  async run(args, io) {
+    const edited = args.values.edit ? await readEdited(args.values.edit, io.cwd) : undefined;
+    return runDecision(io, {
+      id: args.positionals[0]!,
+      action: 'approve',
+      ...(args.values.reason === undefined ? {} : { reason: args.values.reason }),
+      ...(args.values.bottle ? { slug: args.values.bottle } : {}),
+      ...(edited === undefined ? {} : { editedText: edited }),
+    });
+  },
+};
+
+const rejectOptions = { reason: { type: 'string' }, bottle: { type: 'string' } } as const;
+
+export const rejectCommand: Command<typeof rejectOptions> = {
+  name: 'reject',
+  summary: 'reject a proposal with a reason the agent reads',
+  help: `usage: claude-bottle reject <id> --reason R [--bottle SLUG]
+
+Answers the agent's waiting tool call with "rejected" and your reason (required: it is how
+the agent learns what to do instead). A held proxy request is refused at once. Audited.
+
+options:
+  --reason R     why (required)
+  --bottle SLUG  look for the id in this bottle only
+`,
+  options: rejectOptions,
+  positionals: [1, 1],
+  async run(args, io) {
+    if (!args.values.reason?.trim()) {
+      throw new BottleError('USAGE', 'reject needs --reason R', {
+        hint: 'the agent reads the reason to change course, e.g. --reason "use the mirror at pkg.internal"',
+      });
+    }
+    return runDecision(io, {
+      id: args.positionals[0]!,
+      action: 'reject',
+      reason: args.values.reason,
+      ...(args.values.bottle ? { slug: args.values.bottle } : {}),
+    });
+  },
+};
+
+async function runDecision(io: CliIo, request: Omit<DecideRequest, 'operator'>): Promise<number> {
+  const { decide } = await import('../engines/decide.js');
+  const { engineDeps, operatorName } = await import('../engines/deps.js');
+  const { terminalSafe } = await import('../terminal-safe.js');
+  const deps = await engineDeps(io.env, io.cwd, (line) =>
+    io.stderr.write(`  ${terminalSafe(line)}\n`),
+  );
+  const result = await decide({ ...request, operator: operatorName(io.env, 'cli') }, deps);
+  const what = result.decision.decision === 'approved' ? 'approved' : 'rejected';
+  io.stdout.write(`${what} ${request.id} (${result.slug}): ${terminalSafe(result.message)}\n`);
+  return 0;
+}
+
+async function readEdited(file: string, cwd: string): Promise<string> {
+  const { resolve } = await import('node:path');
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new BottleError('NOT_FOUND', `--edit ${file}: cannot read ${path}`, {
+      hint: 'pass the path of the modified routes.yaml or Dockerfile',
+    });
+  }
+  if (Buffer.byteLength(text) > LIMITS.fileBytes) {
+    throw new BottleError(
+      'INPUT_INVALID',
+      `--edit ${file} is larger than ${LIMITS.fileBytes / 1024} KiB`,
+      {
+        hint: 'a routes.yaml or Dockerfile is far smaller; check the file',
+      },
+    );
+  }
+  return text;
+}
