@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { queuePaths } from './paths.js';
@@ -204,7 +204,10 @@ export async function readArchived(
   if (!proposal.success || proposal.data.id !== id)
     return { ok: false, reason: 'not a valid archived proposal' };
   const note = ArchiveNoteSchema.safeParse((parsed.value as { archived?: unknown }).archived);
-  return { ok: true, value: { proposal: proposal.data, note: note.success ? note.data : undefined } };
+  return {
+    ok: true,
+    value: { proposal: proposal.data, note: note.success ? note.data : undefined },
+  };
 }
 
 export interface WaitOptions {

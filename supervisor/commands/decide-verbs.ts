@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CliIo, Command } from '../../lib/cli-args.js';
 import { BottleError } from '../../lib/errors.js';
 import { LIMITS } from '../../mcp/queue/schema.js';
@@ -94,7 +95,6 @@ async function runDecision(io: CliIo, request: Omit<DecideRequest, 'operator'>):
 }
 
 async function readEdited(file: string, cwd: string): Promise<string> {
-  const { resolve } = await import('node:path');
   const path = resolve(cwd, file);
   let text: string;
   try {

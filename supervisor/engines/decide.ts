@@ -81,7 +81,7 @@ export async function decide(request: DecideRequest, deps: EngineDeps): Promise<
       });
     }
     const outcome = await engine.apply(
-      { bottle, proposal: view.proposal as never, editedText: request.editedText },
+      { bottle, proposal: view.proposal, editedText: request.editedText },
       deps,
     );
     return await settle(bottle, view, request, reason, outcome, deps);

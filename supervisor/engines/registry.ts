@@ -14,5 +14,5 @@ const ENGINES: { [T in ProposalTool]: Engine<T> } = {
 
 /** The engine that applies a tool's proposals. */
 export function engineFor<T extends ProposalTool>(tool: T): Engine<T> {
-  return ENGINES[tool] as Engine<T>;
+  return ENGINES[tool];
 }
