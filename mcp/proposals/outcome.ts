@@ -16,7 +16,7 @@ const AFTER_APPROVAL: Record<AgentTool, string> = {
   'egress-proxy-block':
     'The new routes are live: retry the request. The current file is /etc/claude-bottle/current-config/routes.yaml.',
   'capability-block':
-    'The operator rebuilds the bottle from the approved Dockerfile; your workspace, branch and transcript are kept.',
+    'The agent container restarts on the new image now; your workspace, branch and session are kept.',
   'gitleaks-allow': 'The findings are allowlisted at git-gate: push again.',
 };
 
@@ -62,13 +62,9 @@ export function outcomeText(tool: AgentTool | undefined, outcome: Outcome): stri
   const id = outcome.proposal_id;
   switch (outcome.status) {
     case 'approved':
-      return `Proposal ${id} was approved: ${outcome.reason || '(no reason given)'}. ${
-        outcome.applied
-          ? tool
-            ? AFTER_APPROVAL[tool]
-            : 'The change is applied.'
-          : 'It is not applied yet.'
-      }`;
+      return outcome.applied
+        ? `Proposal ${id} was approved: ${outcome.reason || '(no reason given)'}. ${tool ? AFTER_APPROVAL[tool] : 'The change is applied.'}`
+        : `Proposal ${id} was approved but could not be applied: ${outcome.reason || '(no reason given)'}. The bottle runs as before; read the current config under /etc/claude-bottle/current-config/ and propose again if you still need the change.`;
     case 'rejected':
       return `Proposal ${id} was rejected: ${outcome.reason || '(no reason given)'}. Do not resubmit the same change; address the reason or take another approach.`;
     case 'pending':
