@@ -65,6 +65,19 @@ export function composeUp(run: ComposeRun): Promise<void> {
   );
 }
 
+/**
+ * Recreates one service from what the file now says (a new image) and leaves every other
+ * container as it is: `--no-deps` never touches the sidecars, so `run.env` needs none of the
+ * secrets only they read.
+ */
+export function composeRecreateService(run: ComposeRun, service: string): Promise<void> {
+  return runCompose(
+    run,
+    ['up', '--detach', '--no-deps', '--no-build', '--pull', 'never', service],
+    `\`docker compose up ${service}\``,
+  );
+}
+
 /** Removes containers and networks; keeps the workspace volume and state/. */
 export function composeDown(run: ComposeRun): Promise<void> {
   return runCompose(run, ['down', '--remove-orphans', '--timeout', '5'], '`docker compose down`');

@@ -158,8 +158,10 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
     );
     composeWritten = true;
     const services = Object.keys(compose.services as object);
+    const { agentBase, ...running } = images;
     metadata = await updateMetadata(layout.metadata, {
-      images: { ...images },
+      images: { ...running },
+      agent_base_image: agentBase,
       services,
       status: options.dryRun ? 'planned' : 'starting',
     });

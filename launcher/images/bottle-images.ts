@@ -17,7 +17,10 @@ import {
 
 export interface BottleImages {
   base: string;
+  /** What the agent container runs: the stock agent image, or the bottle's own sealed over it. */
   agent: string;
+  /** The stock agent image a bottle's own Dockerfile is built on (a capability rebuild needs it). */
+  agentBase: string;
   egressProxy: string;
   supervise?: string;
   gitGate?: string;
@@ -41,7 +44,7 @@ export async function bottleImages(options: ImagePlanOptions): Promise<BottleIma
   const base = await build(baseRecipe());
   const provider = selection.bottle.config.agent_provider;
   // A dry run packs nothing: a provider CLI's tag is only known once its package is packed.
-  const agent0 =
+  const agentBase =
     docker || provider === 'none'
       ? await build(
           agentRecipe(
@@ -51,15 +54,15 @@ export async function bottleImages(options: ImagePlanOptions): Promise<BottleIma
           ),
         )
       : `claude-bottle/agent:${provider}-packed-at-start`;
-  let agent = agent0;
-  const dockerfile = join(options.liveConfigDir, LIVE_CONFIG_FILES.dockerfile);
-  if ((await readFile(dockerfile, 'utf8')) !== DEFAULT_AGENT_DOCKERFILE) {
-    const custom = await build(bottleAgentRecipe(dockerfile, agent));
-    agent = await build(sealRecipe(custom, agent));
-  }
+  const agent = await bottleAgentImage(
+    build,
+    join(options.liveConfigDir, LIVE_CONFIG_FILES.dockerfile),
+    agentBase,
+  );
   const images: BottleImages = {
     base,
     agent,
+    agentBase,
     egressProxy: await build(sidecarRecipe('egress-proxy', base)),
   };
   if (selection.bottle.config.supervise.enabled)
@@ -67,4 +70,19 @@ export async function bottleImages(options: ImagePlanOptions): Promise<BottleIma
   if (selection.bottle.config.git.remotes.length > 0)
     images.gitGate = await build(sidecarRecipe('git-gate', base));
   return images;
+}
+
+/**
+ * The image the agent runs for a bottle Dockerfile: the stock image itself for the default
+ * file, else that file built on the stock image and then sealed (the stock sandboxing scripts
+ * put back over whatever the file did), the one way start and a capability rebuild make it.
+ */
+export async function bottleAgentImage(
+  build: (recipe: ImageRecipe) => Promise<string>,
+  dockerfile: string,
+  agentBase: string,
+): Promise<string> {
+  if ((await readFile(dockerfile, 'utf8')) === DEFAULT_AGENT_DOCKERFILE) return agentBase;
+  const custom = await build(bottleAgentRecipe(dockerfile, agentBase));
+  return build(sealRecipe(custom, agentBase));
 }

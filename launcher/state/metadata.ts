@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { BottleError } from '../../lib/errors.js';
+import { withFileLock } from '../../lib/file-lock.js';
 
 /** `state/<slug>/metadata.json`: what a bottle instance is, so every later verb can act on it. */
 export const METADATA_STATUSES = [
@@ -72,15 +73,20 @@ export async function writeMetadata(file: string, metadata: Metadata): Promise<v
   await writeFileAtomic(file, `${JSON.stringify(MetadataSchema.parse(metadata), null, 2)}\n`);
 }
 
-/** Reads, changes and writes back; `updated_at` is stamped. */
+/**
+ * Reads, changes and writes back under a lock (the launcher, the supervisor's engines and its
+ * audit chain all update it); `updated_at` is stamped.
+ */
 export async function updateMetadata(
   file: string,
   change: Partial<Metadata>,
   now: Date = new Date(),
 ): Promise<Metadata> {
-  const next = { ...(await readMetadata(file)), ...change, updated_at: now.toISOString() };
-  await writeMetadata(file, next);
-  return next;
+  return withFileLock(`${file}.lock`, async () => {
+    const next = { ...(await readMetadata(file)), ...change, updated_at: now.toISOString() };
+    await writeMetadata(file, next);
+    return next;
+  });
 }
 
 function safeJson(text: string): unknown {

@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateLayout } from '../../launcher/state/layout.js';
 import { readMetadata, updateMetadata } from '../../launcher/state/metadata.js';
-import { withFileLock } from './file-lock.js';
+import { withFileLock } from '../../lib/file-lock.js';
 import { chainLine, lineHash, verifyChain, type AuditEntry, type VerifyResult } from './chain.js';
 
 /** The supervisor's decisions and operator changes: `audit/supervisor.jsonl`. */

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { BottleError } from '../../lib/errors.js';
 import { liveConfigPath, type LiveConfigFile } from '../../lib/live-config.js';
 import type { StateLayout } from '../../launcher/state/layout.js';
-import { withFileLock } from '../audit/file-lock.js';
+import { withFileLock } from '../../lib/file-lock.js';
 
 export interface Replaced {
   before: string;

@@ -14,6 +14,8 @@ export interface AgentToolResult {
   isError: boolean;
   text: string;
   structured: { proposal_id: string; status: string; reason: string; applied: boolean } | null;
+  /** Date.now() in the agent when the call returned. */
+  returned_at_ms: number;
 }
 
 /** Bundles the SDK client once per test process and copies it into the bottle's agent container. */

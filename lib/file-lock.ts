@@ -1,6 +1,6 @@
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BottleError } from '../../lib/errors.js';
+import { BottleError } from './errors.js';
 
 const STALE_MS = 30_000;
 
@@ -27,7 +27,7 @@ export async function withFileLock<T>(lockDir: string, task: () => Promise<T>): 
       continue;
     }
     if (Date.now() > deadline) {
-      throw new BottleError('APPLY_FAILED', `${lockDir} has been held for over 10 s`, {
+      throw new BottleError('STATE_INVALID', `${lockDir} has been held for over 10 s`, {
         hint: `another supervisor is writing; if none runs, remove ${lockDir}`,
       });
     }
