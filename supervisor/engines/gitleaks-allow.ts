@@ -1,20 +1,30 @@
 import { parseAllowlist } from '../../images/git-gate/allowlist.js';
 import { BottleError } from '../../lib/errors.js';
+import { loadFindings } from '../../mcp/validate/findings.js';
 import { readLive, replaceLiveConfig } from './live-config-writer.js';
 import type { Engine } from './types.js';
 
 /**
  * gitleaks-allow: the reported findings' fingerprints into live-config/gitleaks-allowlist,
  * which git-gate reads on every push; the refused push then lands. The fingerprints come from
- * the gate's own finding records copied into the proposal, never from the agent's words.
+ * the gate's own finding records in git-gate/findings/, never from the proposal's text.
  */
 export const gitleaksAllow: Engine<'gitleaks-allow'> = {
   tool: 'gitleaks-allow',
   reportOnly: true,
   async apply({ bottle, proposal }, deps) {
-    const fingerprints = proposal.payload.findings.map((finding) => finding.fingerprint);
+    // The gate's own records, read again here: the copies in the proposal came through the
+    // supervise sidecar, and a fingerprint is exactly what would let any secret through.
+    const loaded = await loadFindings(bottle.layout.findings, proposal.payload.finding_ids);
+    if (!loaded.ok) {
+      return {
+        kind: 'failed',
+        message: `git-gate has no readable record of ${[...loaded.unknown, ...loaded.unreadable].join(', ')}`,
+      };
+    }
+    const fingerprints = loaded.findings.map((finding) => finding.fingerprint);
     if (fingerprints.length === 0 || fingerprints.some((f) => f.trim() === '' || /\s/.test(f)))
-      return { kind: 'failed', message: 'the proposal carries no usable finding fingerprint' };
+      return { kind: 'failed', message: 'the findings carry no usable fingerprint' };
     for (let attempt = 0; ; attempt++) {
       const live = await readLive(bottle.layout, 'gitleaksAllowlist');
       const known = parseAllowlist(live.text);

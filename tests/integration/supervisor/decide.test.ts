@@ -178,6 +178,10 @@ describe('decide() on a real queue', () => {
       redacted: 'token = ghp_…',
       created_at: new Date().toISOString(),
     };
+    await mkdir(layout().findings, { recursive: true });
+    await writeFile(`${layout().findings}/${finding.id}.json`, JSON.stringify(finding));
+    // A forged copy in the proposal (it came through the supervise sidecar) is never used.
+    const forged = { ...finding, fingerprint: '*' };
     for (const _ of [1, 2]) {
       const proposal: Proposal = {
         v: 1,
@@ -185,7 +189,7 @@ describe('decide() on a real queue', () => {
         tool: 'gitleaks-allow',
         justification: 'fixture',
         created_at: new Date().toISOString(),
-        payload: { finding_ids: [finding.id], findings: [finding] },
+        payload: { finding_ids: [finding.id], findings: [forged] },
       };
       await writeProposal(layout().queue.root, 'agent', proposal);
       const result = await decide(
@@ -196,6 +200,7 @@ describe('decide() on a real queue', () => {
     }
     const allowlist = await readFile(`${layout().liveConfig}/gitleaks-allowlist`, 'utf8');
     assert.equal(allowlist.split('\n').filter((l) => l === finding.fingerprint).length, 1);
+    assert.ok(!allowlist.split('\n').includes('*'), 'the forged fingerprint is not allowlisted');
   });
 
   it('an unknown id is PROPOSAL_NOT_FOUND and a malformed one USAGE, naming what to run', async () => {
