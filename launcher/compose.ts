@@ -89,6 +89,8 @@ export async function composeLogs(
   services: string[],
   options: {
     follow: boolean;
+    /** Only the last N lines of each service (the TUI's proxy-decision view). */
+    tail?: number;
     stdout: { write(text: string): unknown };
     stderr: { write(text: string): unknown };
   },
@@ -102,6 +104,7 @@ export async function composeLogs(
       'logs',
       '--no-color',
       ...(options.follow ? ['--follow'] : []),
+      ...(options.tail === undefined ? [] : ['--tail', String(options.tail)]),
       ...services,
     ],
     { env: run.env, extendEnv: false, reject: false, cancelSignal: run.signal, buffer: false },

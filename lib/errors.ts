@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-safe.js';
+
 /**
  * The project's one error class. A code says what kind of failure it is (and so the exit
  * code, from one table); the message says what happened; the hint says what to do next.
@@ -60,11 +62,12 @@ export function isBottleError(error: unknown): error is BottleError {
 
 /** `error[CODE]: message` plus an indented hint line: what the CLI prints for a failure. */
 export function formatError(error: unknown): string {
+  // Messages may carry text an agent chose (a build's output, a file's key): never raw escapes.
   if (isBottleError(error)) {
-    const hint = error.hint ? `\n  hint: ${error.hint}` : '';
-    return `error[${error.code}]: ${error.message}${hint}`;
+    const hint = error.hint ? `\n  hint: ${terminalSafe(error.hint)}` : '';
+    return `error[${error.code}]: ${terminalSafe(error.message)}${hint}`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = terminalSafe(error instanceof Error ? error.message : String(error));
   return `error[INTERNAL]: ${message}\n  hint: this is a bug in claude-bottle; please report it with the command you ran`;
 }
 

@@ -1,8 +1,9 @@
-import type { Proposal } from '../mcp/queue/schema.js';
-import { oneLine } from './terminal-safe.js';
+import type { ProposalView } from './queue/proposals.js';
+import { oneLine } from '../lib/terminal-safe.js';
 
 /** One line saying what a proposal asks for: from trusted reports where there are any. */
-export function proposalSummary(proposal: Proposal, width = 80): string {
+export function proposalSummary(view: ProposalView, width = 80): string {
+  const { proposal } = view;
   switch (proposal.tool) {
     case 'egress-token-allow': {
       const p = proposal.payload;

@@ -10,7 +10,7 @@ import { checkRoutesText } from './engines/egress-proxy-apply.js';
 import { readLive } from './engines/live-config-writer.js';
 import { applyRoutes } from './engines/proxy-reload.js';
 import { openBottle } from './queue/bottles.js';
-import { terminalSafe } from './terminal-safe.js';
+import { terminalSafe } from '../lib/terminal-safe.js';
 
 /** `routes edit`: the operator's own change, through the same apply engine as a proposal. */
 export async function editRoutes(

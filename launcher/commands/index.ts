@@ -13,6 +13,7 @@ import { auditCommand } from '../../supervisor/commands/audit.js';
 import { approveCommand, rejectCommand } from '../../supervisor/commands/decide-verbs.js';
 import { proposalsCommand } from '../../supervisor/commands/proposals.js';
 import { routesEditCommand } from '../../supervisor/commands/routes-edit.js';
+import { superviseCommand } from '../../supervisor/commands/supervise.js';
 
 /** Every CLI verb, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<never>[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command<never>[] = [
   stopCommand,
   resumeCommand,
   logsCommand,
+  superviseCommand,
   proposalsCommand,
   approveCommand,
   rejectCommand,

@@ -3,8 +3,10 @@ import { FindingRecordSchema } from '../../images/git-gate/finding.js';
 
 /**
  * The proposal queue contract: one home. The supervise MCP server and the egress proxy write
- * proposals; the supervisor writes decisions. Readers tolerate unknown keys (looseObject) so an
- * older sidecar never chokes on a newer supervisor; writers produce exactly these shapes.
+ * proposals; the supervisor writes decisions. Readers tolerate unknown keys so an older sidecar
+ * never chokes on a newer supervisor; writers produce exactly these shapes. Proposals come from
+ * the agent's side, so their unknown keys are dropped on reading (z.object strips): nothing
+ * an agent adds is carried into a decision, an archive record or an operator's screen.
  */
 
 export const QUEUE_SOURCES = ['agent', 'egress-proxy'] as const;
@@ -26,22 +28,22 @@ export const ProposalIdSchema = z.string().regex(PROPOSAL_ID_PATTERN, 'not a pro
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const EgressProxyBlockPayloadSchema = z.looseObject({
+export const EgressProxyBlockPayloadSchema = z.object({
   routes_yaml: z.string(),
   base_sha256: Sha256Schema,
 });
 
-export const CapabilityBlockPayloadSchema = z.looseObject({
+export const CapabilityBlockPayloadSchema = z.object({
   dockerfile: z.string(),
   base_sha256: Sha256Schema,
 });
 
-export const GitleaksAllowPayloadSchema = z.looseObject({
+export const GitleaksAllowPayloadSchema = z.object({
   finding_ids: z.array(z.string()).min(1),
-  findings: z.array(FindingRecordSchema),
+  findings: z.array(FindingRecordSchema.strip()),
 });
 
-export const EgressTokenAllowPayloadSchema = z.looseObject({
+export const EgressTokenAllowPayloadSchema = z.object({
   host: z.string(),
   method: z.string(),
   path: z.string(),
@@ -60,22 +62,22 @@ const ProposalBase = {
 };
 
 export const ProposalSchema = z.discriminatedUnion('tool', [
-  z.looseObject({
+  z.object({
     ...ProposalBase,
     tool: z.literal('egress-proxy-block'),
     payload: EgressProxyBlockPayloadSchema,
   }),
-  z.looseObject({
+  z.object({
     ...ProposalBase,
     tool: z.literal('capability-block'),
     payload: CapabilityBlockPayloadSchema,
   }),
-  z.looseObject({
+  z.object({
     ...ProposalBase,
     tool: z.literal('gitleaks-allow'),
     payload: GitleaksAllowPayloadSchema,
   }),
-  z.looseObject({
+  z.object({
     ...ProposalBase,
     tool: z.literal('egress-token-allow'),
     payload: EgressTokenAllowPayloadSchema,
@@ -95,6 +97,8 @@ export const DecisionSchema = z.looseObject({
   modified_payload: z.record(z.string(), z.unknown()).optional(),
   applied: z.boolean().optional(),
   message: z.string().optional(),
+  /** sha256 of the proposal file's bytes the decision was made on. */
+  proposal_sha256: z.string().optional(),
 });
 
 export type Decision = z.output<typeof DecisionSchema>;

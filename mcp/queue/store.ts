@@ -1,17 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { mkdir, readdir } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { writeFileAtomic, writeFileExclusive } from '../../lib/atomic-write.js';
 import { queuePaths } from './paths.js';
+import { readJsonFile, type ReadResult } from './read-json.js';
 import {
-  ArchiveNoteSchema,
   DecisionSchema,
   LIMITS,
   PROPOSAL_ID_PATTERN,
   ProposalSchema,
   QUEUE_SOURCES,
   TOOLS_BY_SOURCE,
-  type ArchiveNote,
   type Decision,
   type Proposal,
   type QueueSource,
@@ -22,9 +20,16 @@ export interface PendingProposal {
   source: QueueSource;
   proposal: Proposal;
   file: string;
+  /** sha256 of the file's bytes as read: binds what an operator was shown to what is decided. */
+  sha256: string;
 }
 
-export type ReadResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type { ReadResult };
+
+/** More pending files than this per source are not read (a flood is reported, not loaded). */
+export const MAX_PENDING_PER_SOURCE = 200;
+/** How far a producer's clock may run ahead of the host's. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Writes `pending/<source>/<id>.json` atomically. The producer owns only its folder. */
 export async function writeProposal(
@@ -54,7 +59,7 @@ export async function readPendingFile(
     return { ok: false, reason: `file name "${basename(file)}" is not <proposal id>.json` };
   const parsed = await readJsonFile(file, LIMITS.proposalFileBytes);
   if (!parsed.ok) return parsed;
-  const result = ProposalSchema.safeParse(parsed.value);
+  const result = ProposalSchema.safeParse(parsed.value.json);
   if (!result.success)
     return {
       ok: false,
@@ -68,7 +73,12 @@ export async function readPendingFile(
   if (!TOOLS_BY_SOURCE[source].includes(proposal.tool)) {
     return { ok: false, reason: `tool "${proposal.tool}" may not be filed by source "${source}"` };
   }
-  return { ok: true, value: { source, proposal, file } };
+  // Only the proxy holds a request with a deadline; an agent-set one would fake urgency.
+  if (proposal.expires_at !== undefined && source !== 'egress-proxy')
+    return { ok: false, reason: `source "${source}" may not set expires_at` };
+  if (Date.parse(proposal.created_at) > Date.now() + CLOCK_SKEW_MS)
+    return { ok: false, reason: 'created_at lies in the future' };
+  return { ok: true, value: { source, proposal, file, sha256: parsed.value.sha256 } };
 }
 
 /** Every pending proposal of every source; unreadable or foreign files are reported, not thrown. */
@@ -85,8 +95,14 @@ export async function listPending(
     } catch {
       continue;
     }
-    for (const name of names.sort()) {
-      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    const candidates = names.filter((name) => name.endsWith('.json') && !name.startsWith('.'));
+    if (candidates.length > MAX_PENDING_PER_SOURCE) {
+      onSkip(
+        paths.pending(source),
+        `${candidates.length - MAX_PENDING_PER_SOURCE} more files than the ${MAX_PENDING_PER_SOURCE} read per listing (a flood?)`,
+      );
+    }
+    for (const name of candidates.sort().slice(0, MAX_PENDING_PER_SOURCE)) {
       const file = `${paths.pending(source)}/${name}`;
       const result = await readPendingFile(queueDir, source, file);
       if (result.ok) found.push(result.value);
@@ -124,7 +140,7 @@ export async function readDecision(
   const parsed = await readJsonFile(file, LIMITS.proposalFileBytes);
   if (!parsed.ok && parsed.reason === 'missing') return undefined;
   if (!parsed.ok) return parsed;
-  const result = DecisionSchema.safeParse(parsed.value);
+  const result = DecisionSchema.safeParse(parsed.value.json);
   if (!result.success)
     return {
       ok: false,
@@ -146,67 +162,12 @@ export async function writeDecision(
 ): Promise<{ written: true } | { written: false; existing: ReadResult<Decision> }> {
   const paths = queuePaths(queueDir);
   await mkdir(paths.decided, { recursive: true });
-  const file = paths.decidedFile(decision.id);
-  const temp = join(paths.decided, `.${decision.id}.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(temp, `${JSON.stringify(DecisionSchema.parse(decision), null, 2)}\n`, {
-    flag: 'wx',
-    mode: 0o644,
-  });
-  try {
-    await link(temp, file);
-    return { written: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const existing = await readDecision(queueDir, decision.id);
-    return {
-      written: false,
-      existing: existing ?? { ok: false, reason: 'a decision appeared and vanished' },
-    };
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-}
-
-/**
- * Moves a consumed proposal from pending/ to archive/ with a note saying why: the archive copy
- * is written first (atomically), then the pending file goes, so the proposal is never in
- * neither place. No-op when it is already gone from pending/.
- */
-export async function archiveProposal(
-  queueDir: string,
-  source: QueueSource,
-  id: string,
-  note: ArchiveNote,
-): Promise<void> {
-  const paths = queuePaths(queueDir);
-  const read = await readPendingFile(queueDir, source, paths.pendingFile(source, id));
-  if (!read.ok) {
-    if (read.reason === 'missing') return;
-    throw new Error(`cannot archive ${id}: ${read.reason}`);
-  }
-  await mkdir(paths.archive, { recursive: true });
-  const record = { ...read.value.proposal, archived: ArchiveNoteSchema.parse(note) };
-  await writeFileAtomic(paths.archiveFile(id), `${JSON.stringify(record, null, 2)}\n`);
-  await unlink(paths.pendingFile(source, id)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
-}
-
-/** Reads `archive/<id>.json`: the proposal as it was queued plus its archive note. */
-export async function readArchived(
-  queueDir: string,
-  id: string,
-): Promise<ReadResult<{ proposal: Proposal; note: ArchiveNote | undefined }>> {
-  if (!PROPOSAL_ID_PATTERN.test(id)) return { ok: false, reason: 'not a proposal id' };
-  const parsed = await readJsonFile(queuePaths(queueDir).archiveFile(id), LIMITS.proposalFileBytes);
-  if (!parsed.ok) return parsed;
-  const proposal = ProposalSchema.safeParse(parsed.value);
-  if (!proposal.success || proposal.data.id !== id)
-    return { ok: false, reason: 'not a valid archived proposal' };
-  const note = ArchiveNoteSchema.safeParse((parsed.value as { archived?: unknown }).archived);
+  const text = `${JSON.stringify(DecisionSchema.parse(decision), null, 2)}\n`;
+  if (await writeFileExclusive(paths.decidedFile(decision.id), text)) return { written: true };
+  const existing = await readDecision(queueDir, decision.id);
   return {
-    ok: true,
-    value: { proposal: proposal.data, note: note.success ? note.data : undefined },
+    written: false,
+    existing: existing ?? { ok: false, reason: 'a decision appeared and vanished' },
   };
 }
 
@@ -254,23 +215,6 @@ function checkSourceMayFile(source: QueueSource, proposal: Proposal): void {
     );
   }
   ProposalSchema.parse(proposal);
-}
-
-async function readJsonFile(file: string, maxBytes: number): Promise<ReadResult<unknown>> {
-  try {
-    const info = await lstat(file); // lstat: a planted symlink is refused, never followed
-    if (!info.isFile()) return { ok: false, reason: 'not a regular file' };
-    if (info.size > maxBytes) return { ok: false, reason: `larger than ${maxBytes} bytes` };
-    const text = await readFile(file, 'utf8');
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, reason: 'missing' };
-    return {
-      ok: false,
-      reason: error instanceof SyntaxError ? `malformed JSON: ${error.message}` : String(error),
-    };
-  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -9,6 +9,7 @@ import {
 import { OutcomeSchema } from '../proposals/outcome.js';
 import { submitAndAwait } from '../proposals/submit.js';
 import type { McpServer } from '../sdk.js';
+import { agentImageIssues } from '../validate/agent-image.js';
 import { formatDockerfileIssue, parseDockerfile } from '../validate/dockerfile.js';
 import { PROPOSAL_ANNOTATIONS, WAIT_NOTE } from './common.js';
 
@@ -50,9 +51,10 @@ export function registerCapabilityBlockTool(server: McpServer, ctx: ServerContex
     },
     async (args, extra) => {
       const parsed = parseDockerfile(args.dockerfile);
-      if (!parsed.ok) {
+      const issues = parsed.ok ? agentImageIssues(parsed.instructions) : parsed.issues;
+      if (issues.length > 0) {
         return refusal(
-          `the proposed Dockerfile is invalid:\n${parsed.issues.map(formatDockerfileIssue).join('\n')}`,
+          `the proposed Dockerfile is invalid:\n${issues.map(formatDockerfileIssue).join('\n')}`,
           'fix the lines named above and call capability-block again with the whole file',
         );
       }

@@ -31,6 +31,8 @@ export const AuditLineSchema = z.strictObject({
   operator: z.string(),
   sha256_before: z.string().optional(),
   sha256_after: z.string().optional(),
+  /** sha256 of the proposal file's bytes that were decided. */
+  proposal_sha256: z.string().optional(),
   result: z.enum(AUDIT_RESULTS),
   message: z.string().optional(),
   prev: z.string().regex(/^[0-9a-f]{64}$/),

@@ -24,7 +24,7 @@ options:
     const { BottleError } = await import('../../lib/errors.js');
     const { openBottle } = await import('../queue/bottles.js');
     const { auditFile, readAudit } = await import('../audit/log.js');
-    const { terminalSafe } = await import('../terminal-safe.js');
+    const { jsonSafe, oneLine } = await import('../../lib/terminal-safe.js');
     const bottle = await openBottle(resolveHome(io.env, io.cwd), args.positionals[0]!);
     const { text, verify } = await readAudit(bottle.layout);
     const lines = text.split('\n').filter((line) => line !== '');
@@ -36,10 +36,10 @@ options:
           return { unparsable: line };
         }
       });
-      io.stdout.write(`${JSON.stringify({ lines: parsed, verify }, null, 2)}\n`);
+      io.stdout.write(`${jsonSafe({ lines: parsed, verify })}\n`);
     } else if (!args.values.verify) {
       if (lines.length === 0) io.stdout.write('no decisions yet\n');
-      for (const line of lines) io.stdout.write(`${formatLine(line, terminalSafe)}\n`);
+      for (const line of lines) io.stdout.write(`${formatLine(line, oneLine)}\n`);
     }
     if (args.values.verify) {
       if (!verify.ok) {
@@ -57,7 +57,8 @@ options:
   },
 };
 
-function formatLine(line: string, safe: (text: string) => string): string {
+/** One audit line on one terminal line: every field folded, so no line can be forged. */
+function formatLine(line: string, safe: (text: string, width: number) => string): string {
   try {
     const l = JSON.parse(line) as Record<string, string | number | undefined>;
     const sha = l.sha256_after
@@ -65,8 +66,9 @@ function formatLine(line: string, safe: (text: string) => string): string {
       : '';
     return safe(
       `${l.seq} ${l.ts} ${l.decision} ${l.tool}${l.proposal_id ? ` ${l.proposal_id}` : ''} by ${l.operator}: ${l.result}${sha} — ${l.reason}${l.message ? ` (${l.message})` : ''}`,
+      400,
     );
   } catch {
-    return safe(`(unparsable) ${line}`);
+    return safe(`(unparsable) ${line}`, 400);
   }
 }

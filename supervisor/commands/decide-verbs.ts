@@ -9,6 +9,7 @@ const approveOptions = {
   reason: { type: 'string' },
   edit: { type: 'string' },
   bottle: { type: 'string' },
+  sha256: { type: 'string' },
 } as const;
 
 export const approveCommand: Command<typeof approveOptions> = {
@@ -35,6 +36,8 @@ options:
   --edit FILE    approve this file (a routes.yaml or Dockerfile) instead of the proposed one;
                  validated exactly like a proposal (an invalid file changes nothing)
   --bottle SLUG  look for the id in this bottle only
+  --sha256 HASH  the content_sha256 \`proposals --json\` showed: refused when the queued file
+                 holds anything else by now (scripts should always pass it)
 `,
   options: approveOptions,
   positionals: [1, 1],
@@ -45,6 +48,7 @@ options:
       action: 'approve',
       ...(args.values.reason === undefined ? {} : { reason: args.values.reason }),
       ...(args.values.bottle ? { slug: args.values.bottle } : {}),
+      ...(args.values.sha256 ? { expectSha256: args.values.sha256 } : {}),
       ...(edited === undefined ? {} : { editedText: edited }),
     });
   },
@@ -84,13 +88,16 @@ options:
 async function runDecision(io: CliIo, request: Omit<DecideRequest, 'operator'>): Promise<number> {
   const { decide } = await import('../engines/decide.js');
   const { engineDeps, operatorName } = await import('../engines/deps.js');
-  const { terminalSafe } = await import('../terminal-safe.js');
+  const { terminalSafe } = await import('../../lib/terminal-safe.js');
   const deps = await engineDeps(io.env, io.cwd, (line) =>
     io.stderr.write(`  ${terminalSafe(line)}\n`),
   );
   const result = await decide({ ...request, operator: operatorName(io.env, 'cli') }, deps);
   const what = result.decision.decision === 'approved' ? 'approved' : 'rejected';
-  io.stdout.write(`${what} ${request.id} (${result.slug}): ${terminalSafe(result.message)}\n`);
+  const sha = result.decision.proposal_sha256?.slice(0, 12);
+  io.stdout.write(
+    `${what} ${request.id} (${result.slug}${sha ? `, proposal sha256 ${sha}…` : ''}): ${terminalSafe(result.message)}\n`,
+  );
   return 0;
 }
 

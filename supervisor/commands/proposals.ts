@@ -21,30 +21,36 @@ options:
   --bottle SLUG   only this bottle
   --json          print {"proposals":[{…the proposal as queued (id, tool, justification,
                   payload, created_at, expires_at?), "slug", "source", "status",
-                  "decision"?}]}; status is pending, approved, rejected, expired or withdrawn
+                  "content_sha256"?, "decision"?, "gate_findings"?}]}; status is pending,
+                  approved, rejected, expired or withdrawn; content_sha256 (of a queued
+                  proposal's file) is what \`approve --sha256\` binds a decision to;
+                  gate_findings are git-gate's own records of a gitleaks-allow's ids
 `,
   options,
   async run(args, io) {
     const { resolveHome } = await import('../../lib/home.js');
     const { listProposals } = await import('../queue/proposals.js');
     const { proposalSummary, shortDuration } = await import('../proposal-summary.js');
-    const { terminalSafe } = await import('../terminal-safe.js');
+    const { jsonSafe, oneLine, terminalSafe } = await import('../../lib/terminal-safe.js');
     const skipped: string[] = [];
     const views = await listProposals(resolveHome(io.env, io.cwd), {
       all: args.values.all ?? false,
       ...(args.values.bottle ? { slug: args.values.bottle } : {}),
       onSkip: (file, reason) => skipped.push(`${file}: ${reason}`),
     });
-    for (const line of skipped) io.stderr.write(`warning: skipped ${terminalSafe(line)}\n`);
+    for (const line of skipped) io.stderr.write(`warning: skipped ${oneLine(line, 300)}\n`);
     if (args.values.json) {
       const proposals = views.map((view) => ({
         ...view.proposal,
         slug: view.slug,
         source: view.source,
         status: view.status,
+        ...(view.sha256 ? { content_sha256: view.sha256 } : {}),
+        ...(view.gateFindings ? { gate_findings: view.gateFindings } : {}),
+        ...(view.findingsProblem ? { findings_problem: view.findingsProblem } : {}),
         ...(view.decision ? { decision: view.decision } : {}),
       }));
-      io.stdout.write(`${JSON.stringify({ proposals }, null, 2)}\n`);
+      io.stdout.write(`${jsonSafe({ proposals })}\n`);
       return 0;
     }
     if (views.length === 0) {
@@ -61,7 +67,7 @@ options:
           : '';
       const by = view.decision ? ` by ${terminalSafe(view.decision.decided_by)}` : '';
       io.stdout.write(
-        `${p.id}  ${view.slug}  ${p.tool}  ${age} ago${left}  [${view.status}${by}]\n    ${proposalSummary(p, 100)}\n`,
+        `${p.id}  ${view.slug}  ${p.tool}  ${age} ago${left}  [${view.status}${by}]\n    ${proposalSummary(view, 100)}\n`,
       );
     }
     return 0;

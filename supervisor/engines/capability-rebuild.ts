@@ -6,6 +6,7 @@ import { bottleAgentImage } from '../../launcher/images/bottle-images.js';
 import { ensureImage } from '../../launcher/images/ensure.js';
 import { BottleError } from '../../lib/errors.js';
 import { LIMITS } from '../../mcp/queue/schema.js';
+import { agentImageIssues } from '../../mcp/validate/agent-image.js';
 import { formatDockerfileIssue, parseDockerfile } from '../../mcp/validate/dockerfile.js';
 import {
   agentIsRunning,
@@ -29,10 +30,11 @@ export function checkDockerfileText(text: string, file: string): void {
     );
   }
   const parsed = parseDockerfile(text);
-  if (!parsed.ok) {
+  const issues = parsed.ok ? agentImageIssues(parsed.instructions) : parsed.issues;
+  if (issues.length > 0) {
     throw new BottleError(
       'DOCKERFILE_INVALID',
-      `${file} is invalid:\n${parsed.issues.map(formatDockerfileIssue).join('\n')}`,
+      `${file} is invalid:\n${issues.map(formatDockerfileIssue).join('\n')}`,
       { hint: 'fix the lines named above; nothing was changed' },
     );
   }

@@ -1,6 +1,7 @@
 import { BottleError } from '../../lib/errors.js';
 import type { Decision, ProposalTool } from '../../mcp/queue/schema.js';
-import { archiveProposal, writeDecision } from '../../mcp/queue/store.js';
+import { archiveProposal } from '../../mcp/queue/archive.js';
+import { writeDecision } from '../../mcp/queue/store.js';
 import { appendAudit } from '../audit/log.js';
 import type { BottleRef } from '../queue/bottles.js';
 import { claimProposal } from '../queue/claim.js';
@@ -18,6 +19,11 @@ export interface DecideRequest {
   operator: string;
   /** A modified file to apply instead of the proposed one. */
   editedText?: string;
+  /**
+   * sha256 of the proposal as the operator was shown it (`ProposalView.sha256`, `proposals
+   * --json` content_sha256): refused when the file now holds anything else.
+   */
+  expectSha256?: string;
 }
 
 export interface DecideResult {
@@ -36,34 +42,37 @@ export interface DecideResult {
  * code is non-zero exactly when the change is not live.
  */
 export async function decide(request: DecideRequest, deps: EngineDeps): Promise<DecideResult> {
-  const { bottle, view } = await locateProposal(deps.home, request.id, request.slug);
+  const { bottle, view: first } = await locateProposal(deps.home, request.id, request.slug);
   const queueDir = bottle.layout.queue.root;
-  const engine = engineFor(view.proposal.tool);
+  const engine = engineFor(first.proposal.tool);
   const reason = request.reason?.trim() ?? '';
   if (request.action === 'reject' && reason === '')
     throw usage('a rejection needs a reason (--reason R): the agent reads it to change course');
   if (request.action === 'approve' && engine.reportOnly && reason === '')
     throw usage(
-      `${view.proposal.tool} is report-only: approving lets a flagged value through, so say why (--reason R)`,
+      `${first.proposal.tool} is report-only: approving lets a flagged value through, so say why (--reason R)`,
     );
   if (request.editedText !== undefined && (engine.reportOnly || !engine.editableText))
-    throw usage(`${view.proposal.tool} proposals cannot be modified, only approved or rejected`);
-  refuseDecided(view);
+    throw usage(`${first.proposal.tool} proposals cannot be modified, only approved or rejected`);
+  refuseDecided(first);
 
-  const claim = await claimProposal(queueDir, view.proposal.id, {
+  const claim = await claimProposal(queueDir, first.proposal.id, {
     operator: request.operator,
     action: request.action,
   });
   if (!claim.ok) {
     throw new BottleError(
       'DECISION_EXISTS',
-      `proposal ${view.proposal.id} is being decided by ${claim.holder.operator} (${claim.holder.action}, since ${claim.holder.at})`,
+      `proposal ${first.proposal.id} is being decided by ${claim.holder.operator} (${claim.holder.action}, since ${claim.holder.at})`,
       { hint: 'wait for that decision: `claude-bottle proposals --all` shows it' },
     );
   }
   try {
-    // Decided between our first read and the claim: report it, never decide twice.
-    refuseDecided((await locateProposal(deps.home, request.id, bottle.slug)).view);
+    // The one read that counts, under the claim: exactly these bytes are applied, decided,
+    // audited and archived. Decided meanwhile: report it, never decide twice.
+    const { view } = await locateProposal(deps.home, request.id, bottle.slug);
+    refuseDecided(view);
+    refuseRewritten(view, first.sha256, request.expectSha256);
     if (isExpired(view.proposal, deps.now())) {
       await expire(bottle, view, request.operator, deps);
       throw new BottleError(
@@ -182,14 +191,18 @@ async function finish(
     operator: request.operator,
     ...(finished.sha256_before ? { sha256_before: finished.sha256_before } : {}),
     ...(finished.sha256_after ? { sha256_after: finished.sha256_after } : {}),
+    ...(view.sha256 ? { proposal_sha256: view.sha256 } : {}),
     result: finished.result,
     ...(finished.decision.message ? { message: finished.decision.message } : {}),
   });
-  await archiveProposal(bottle.layout.queue.root, view.source, view.proposal.id, {
+  // The decision stands once written: a failed move out of pending/ is tidied by the sweep.
+  await archiveProposal(bottle.layout.queue.root, view.source, view.proposal, {
     status: 'decided',
     at: deps.now().toISOString(),
     by: request.operator,
-  });
+  }).catch((error: unknown) =>
+    deps.progress(`warning: ${view.proposal.id} stays in pending/ for now: ${String(error)}`),
+  );
   return {
     slug: bottle.slug,
     decision: finished.decision,
@@ -213,7 +226,7 @@ export async function expire(
     operator,
     result: 'expired',
   });
-  await archiveProposal(bottle.layout.queue.root, view.source, view.proposal.id, {
+  await archiveProposal(bottle.layout.queue.root, view.source, view.proposal, {
     status: 'expired',
     at: deps.now().toISOString(),
     by: operator,
@@ -234,7 +247,24 @@ function decision(
     reason,
     decided_by: operator,
     decided_at: deps.now().toISOString(),
+    ...(view.sha256 ? { proposal_sha256: view.sha256 } : {}),
   };
+}
+
+/** No producer rewrites a queued proposal: a change under its id is refused, never applied. */
+function refuseRewritten(view: ProposalView, firstRead?: string, shown?: string): void {
+  const changed =
+    view.sha256 === undefined ||
+    view.sha256 !== firstRead ||
+    (shown !== undefined && shown !== view.sha256);
+  if (!changed) return;
+  throw new BottleError(
+    'PROPOSAL_INVALID',
+    `proposal ${view.proposal.id} changed after it was ${shown ? 'shown' : 'read'} (sha256 ${String(shown ?? firstRead).slice(0, 12)}… → ${String(view.sha256).slice(0, 12)}…); nothing was applied`,
+    {
+      hint: 'a producer rewrote a queued proposal, which none should: look at it again (`claude-bottle proposals`) before deciding',
+    },
+  );
 }
 
 function refuseDecided(view: ProposalView): void {

@@ -1,4 +1,5 @@
-import { archiveProposal, findPending, readDecision } from '../../mcp/queue/store.js';
+import { archiveProposal } from '../../mcp/queue/archive.js';
+import { findPending, readDecision } from '../../mcp/queue/store.js';
 import type { BottleRef } from '../queue/bottles.js';
 import { claimProposal } from '../queue/claim.js';
 import { bottleProposals } from '../queue/proposals.js';
@@ -17,7 +18,7 @@ export async function sweepQueue(
 ): Promise<number> {
   let moved = 0;
   for (const view of await bottleProposals(bottle, { now: deps.now() })) {
-    if (view.status !== 'expired') continue;
+    if (view.status !== 'expired' || !view.queued) continue;
     // An operator deciding it right now holds the claim; that decide() reports the expiry.
     const claim = await claimProposal(bottle.layout.queue.root, view.proposal.id, {
       operator,
@@ -37,7 +38,7 @@ export async function sweepQueue(
   }
   for (const view of await bottleProposals(bottle, { all: true, now: deps.now() })) {
     if (!view.queued || (view.status !== 'approved' && view.status !== 'rejected')) continue;
-    await archiveProposal(bottle.layout.queue.root, view.source, view.proposal.id, {
+    await archiveProposal(bottle.layout.queue.root, view.source, view.proposal, {
       status: 'decided',
       at: deps.now().toISOString(),
       by: view.decision?.decided_by ?? operator,

@@ -6,7 +6,10 @@ import {
   type Proposal,
   type QueueSource,
 } from '../../mcp/queue/schema.js';
-import { findPending, listPending, readArchived, readDecision } from '../../mcp/queue/store.js';
+import type { FindingRecord } from '../../images/git-gate/finding.js';
+import { readArchived } from '../../mcp/queue/archive.js';
+import { loadFindings } from '../../mcp/validate/findings.js';
+import { findPending, listPending, readDecision } from '../../mcp/queue/store.js';
 import { listBottles, openBottle, type BottleRef } from './bottles.js';
 
 /**
@@ -26,6 +29,15 @@ export interface ProposalView {
   decisionProblem?: string;
   /** True while the file is still in pending/ (the supervisor has not archived it yet). */
   queued: boolean;
+  /** sha256 of the pending file's bytes as read: what a decision on this view is bound to. */
+  sha256?: string;
+  /**
+   * gitleaks-allow: git-gate's own records of the finding ids, read from git-gate/findings/
+   * (the copies in the payload came through the supervise sidecar and are never shown as the
+   * gate's), and what is wrong when they are missing or differ from those copies.
+   */
+  gateFindings?: FindingRecord[];
+  findingsProblem?: string;
 }
 
 export interface ListOptions {
@@ -51,8 +63,11 @@ export async function bottleProposals(
   const views: ProposalView[] = [];
   for (const pending of await listPending(queueDir, options.onSkip)) {
     const view = await withDecision(bottle.slug, pending.source, pending.proposal, queueDir, true);
+    view.sha256 = pending.sha256;
+    await attachGateFindings(view, bottle);
     if (view.status === 'pending' && isExpired(pending.proposal, now)) view.status = 'expired';
-    if (view.status === 'pending' || options.all) views.push(view);
+    // Expired ones are listed until the supervisor archives them: they still need its sweep.
+    if (view.status === 'pending' || view.status === 'expired' || options.all) views.push(view);
   }
   if (options.all) {
     const names = await readdir(bottle.layout.queue.archive).catch(() => [] as string[]);
@@ -119,10 +134,18 @@ export async function locateProposal(
     const queueDir = bottle.layout.queue.root;
     const pending = await findPending(queueDir, id);
     if (pending) {
-      found.push({
-        bottle,
-        view: await withDecision(bottle.slug, pending.source, pending.proposal, queueDir, true),
-      });
+      const view = await withDecision(
+        bottle.slug,
+        pending.source,
+        pending.proposal,
+        queueDir,
+        true,
+      );
+      view.sha256 = pending.sha256;
+      await attachGateFindings(view, bottle);
+      if (view.status === 'pending' && isExpired(pending.proposal, new Date()))
+        view.status = 'expired';
+      found.push({ bottle, view });
       continue;
     }
     const archived = await readArchived(queueDir, id);
@@ -155,6 +178,31 @@ export async function locateProposal(
     );
   }
   return found[0]!;
+}
+
+async function attachGateFindings(view: ProposalView, bottle: BottleRef): Promise<void> {
+  if (view.proposal.tool !== 'gitleaks-allow') return;
+  const { finding_ids, findings } = view.proposal.payload;
+  const loaded = await loadFindings(bottle.layout.findings, finding_ids);
+  if (!loaded.ok) {
+    view.gateFindings = [];
+    view.findingsProblem = `git-gate has no readable record of ${[...loaded.unknown, ...loaded.unreadable].join(', ')}`;
+    return;
+  }
+  view.gateFindings = loaded.findings;
+  const same = (a: FindingRecord, b: FindingRecord | undefined) =>
+    b !== undefined && a.fingerprint === b.fingerprint && a.rule === b.rule && a.file === b.file;
+  if (
+    findings.length !== loaded.findings.length ||
+    loaded.findings.some(
+      (record) =>
+        !same(
+          record,
+          findings.find((f) => f.id === record.id),
+        ),
+    )
+  )
+    view.findingsProblem = "the proposal's copies of the findings differ from git-gate's records";
 }
 
 async function withDecision(

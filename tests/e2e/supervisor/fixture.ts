@@ -40,9 +40,7 @@ export interface SupervisedBottle {
   token: string;
   cli(...argv: string[]): Promise<CliRun>;
   /** A shell command in the agent container as the agent's uid. */
-  asAgent(
-    script: string,
-  ): Promise<{ exitCode?: number; stdout: string; stderr: string }>;
+  asAgent(script: string): Promise<{ exitCode?: number; stdout: string; stderr: string }>;
   /** The agent calls a supervise tool over MCP (settles when the tool returns). */
   callTool(tool: string, args: Record<string, unknown>): Promise<AgentToolResult>;
   /** The live routes.yaml as the agent reads it. */

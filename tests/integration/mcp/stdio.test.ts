@@ -146,6 +146,11 @@ describe('supervise over stdio', () => {
           /did you mean FROM/,
         ],
         [
+          'capability-block',
+          { dockerfile: 'FROM debian\nCOPY --from=private/img /k /k\n', justification: 'j' },
+          /built FROM \$\{AGENT_IMAGE\}[\s\S]*another image/,
+        ],
+        [
           'gitleaks-allow',
           { finding_ids: ['f-ffffffffffffffff'], justification: 'j' },
           /unknown finding id/,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { agentImageIssues } from '../../../mcp/validate/agent-image.js';
 import { parseDockerfile } from '../../../mcp/validate/dockerfile.js';
 
 describe('parseDockerfile', () => {
@@ -56,4 +57,40 @@ describe('parseDockerfile', () => {
       [5],
     );
   });
+});
+
+describe('agentImageIssues', () => {
+  const issuesOf = (text: string) => {
+    const parsed = parseDockerfile(text);
+    assert.ok(parsed.ok);
+    return agentImageIssues(parsed.instructions).map((i) => i.message);
+  };
+  it('accepts one stage on the stock agent image', () => {
+    assert.deepEqual(
+      issuesOf('ARG AGENT_IMAGE\nFROM ${AGENT_IMAGE}\nRUN apt-get install -y jq\n'),
+      [],
+    );
+    assert.deepEqual(issuesOf('ARG AGENT_IMAGE\nFROM $AGENT_IMAGE\nCOPY a b\n'), []);
+  });
+  const refused: [string, string, RegExp][] = [
+    ['another base', 'FROM debian\n', /built FROM \$\{AGENT_IMAGE\}/],
+    [
+      'a second stage',
+      'ARG AGENT_IMAGE\nFROM ${AGENT_IMAGE}\nFROM ${AGENT_IMAGE}\n',
+      /one stage only/,
+    ],
+    [
+      'COPY --from',
+      'ARG AGENT_IMAGE\nFROM ${AGENT_IMAGE}\nCOPY --from=private/image:tag /secrets /x\n',
+      /reads files out of another image/,
+    ],
+    [
+      'ADD --from with a space',
+      'ARG AGENT_IMAGE\nFROM ${AGENT_IMAGE}\nADD --from other /a /b\n',
+      /another image/,
+    ],
+  ];
+  for (const [name, text, expected] of refused) {
+    it(`refuses ${name}`, () => assert.match(issuesOf(text).join('\n'), expected));
+  }
 });

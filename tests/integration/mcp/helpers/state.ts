@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROUTES_YAML = 'routes:\n  - host: api.github.com\n    methods: [GET]\n';
-export const DOCKERFILE = 'FROM debian:trixie-slim\nRUN apt-get update\n';
+export const DOCKERFILE = 'ARG AGENT_IMAGE\nFROM ${AGENT_IMAGE}\nRUN apt-get update\n';
 export const FINDING_ID = 'f-0123456789abcdef';
 
 export interface TestState {

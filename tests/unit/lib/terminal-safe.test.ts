@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { oneLine, terminalSafe } from '../../../supervisor/terminal-safe.js';
+import { jsonSafe, oneLine, terminalSafe } from '../../../lib/terminal-safe.js';
 
 describe('terminalSafe', () => {
   const cases: [string, string, RegExp][] = [
-    ['CSI clear screen', 'a\x1b[2Jb', /^a\\u\{1b\}\\u\{5b\}\\u\{32\}\\u\{4a\}b$/],
-    ['OSC title', '\x1b]0;pwned\x07x', /^(\\u\{[0-9a-f]+\})+x$/],
-    ['8-bit CSI', 'a\x9b2Jb', /^a(\\u\{[0-9a-f]+\})+b$/],
+    ['CSI clear screen', 'a\x1b[2Jb', /^a\\u\{1b\}\[2Jb$/],
+    ['OSC title', '\x1b]0;pwned\x07x', /^\\u\{1b\}\]0;pwned\\u\{7\}x$/],
+    ['8-bit CSI', 'a\x9b2Jb', /^a\\u\{9b\}2Jb$/],
     ['bell and backspace', 'x\x07\x08y', /^x\\u\{7\}\\u\{8\}y$/],
     ['bidi override', 'abc\u202edef', /^abc\\u\{202e\}def$/],
     ['bidi isolate', '\u2066x\u2069', /^\\u\{2066\}x\\u\{2069\}$/],
@@ -23,6 +23,14 @@ describe('terminalSafe', () => {
 
   it('keeps ordinary text, newlines, tabs and non-Latin letters', () => {
     assert.equal(terminalSafe('héllo\n\twörld {bold}日本'), 'héllo\n\twörld {bold}日本');
+  });
+
+  it('jsonSafe keeps JSON valid and the text intact', () => {
+    const value = { t: 'a\x1b]0;x\x07\u202eb\n' };
+    const out = jsonSafe(value);
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/.test(out.replace(/\n/g, '')));
+    assert.deepEqual(JSON.parse(out), value);
   });
 
   it('oneLine folds newlines and cuts to the width', () => {

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { constants, type FileHandle, open } from 'node:fs/promises';
+
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * Reads a JSON file a less trusted process may have planted or may be swapping: opened without
+ * following a symlink and without blocking on a FIFO, checked on the open handle (a regular
+ * file within `maxBytes`), and read from that handle only, so nothing can change between the
+ * check and the read. Also returns the sha256 of the bytes read: what an operator was shown.
+ */
+export async function readJsonFile(
+  file: string,
+  maxBytes: number,
+): Promise<ReadResult<{ json: unknown; sha256: string }>> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, reason: 'missing' };
+    if (code === 'ELOOP') return { ok: false, reason: 'a symbolic link, not a regular file' };
+    return { ok: false, reason: `cannot open it (${code ?? 'error'})` };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { ok: false, reason: 'not a regular file' };
+    if (info.size > maxBytes) return { ok: false, reason: `larger than ${maxBytes} bytes` };
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxBytes) return { ok: false, reason: `larger than ${maxBytes} bytes` };
+    }
+    const bytes = buffer.subarray(0, length);
+    try {
+      return {
+        ok: true,
+        value: {
+          json: JSON.parse(bytes.toString('utf8')) as unknown,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        },
+      };
+    } catch (error) {
+      return { ok: false, reason: `malformed JSON: ${(error as Error).message.slice(0, 200)}` };
+    }
+  } finally {
+    await handle.close();
+  }
+}

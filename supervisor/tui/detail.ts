@@ -1,0 +1,172 @@
+import type { Proposal } from '../../mcp/queue/schema.js';
+import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
+import type { ProposalView } from '../queue/proposals.js';
+import { unifiedDiff, type DiffLine } from './diff.js';
+import { shortDuration } from '../proposal-summary.js';
+import { line, type Style, type StyledLine } from './lines.js';
+import { oneLine, safeLines, sanitize } from './sanitize.js';
+import { liveFileOf, type BottleSnapshot } from './snapshot.js';
+
+/** The detail pane for the selected proposal; the diff is computed once per proposal and live file. */
+export class DetailCache {
+  private readonly bodies = new Map<string, StyledLine[]>();
+
+  lines(
+    view: ProposalView | undefined,
+    live: BottleSnapshot['live'],
+    state: { busy: string | undefined; moved: boolean; now: Date },
+  ): StyledLine[] {
+    if (!view) {
+      return [
+        line('No proposal waiting.', 'heading'),
+        line('Proposals appear here as agents (and the egress proxy) file them.', 'dim'),
+      ];
+    }
+    const file = liveFileOf(view.proposal.tool);
+    // Keyed on the proposal's own bytes too: a rewritten proposal never keeps an old diff.
+    const key = `${view.proposal.id}:${view.sha256 ?? '-'}:${file ? (live[file]?.sha256 ?? '-') : ''}`;
+    let body = this.bodies.get(key);
+    if (!body) this.bodies.set(key, (body = proposalDetail(view, live)));
+    const top: StyledLine[] = [];
+    if (state.busy) top.push(line(`BEING DECIDED: ${state.busy}…`, 'warning'));
+    if (state.moved)
+      top.push(
+        line('the list moved the selection here: the next action key confirms it', 'warning'),
+      );
+    const held = heldRequestLine(view.proposal, state.now);
+    if (held) top.push(held);
+    return top.length > 0 ? [...top, line(''), ...body] : body;
+  }
+
+  /** Forgets the proposals that are no longer pending. */
+  keep(ids: ReadonlySet<string>): void {
+    for (const key of this.bodies.keys()) if (!ids.has(key.split(':')[0]!)) this.bodies.delete(key);
+  }
+}
+
+/**
+ * The detail pane, split by trust: what the agent wrote is labelled as its unverified words;
+ * what git-gate or the proxy observed is labelled as their report; the diff is computed here
+ * from the live file, not taken from the agent. Every string from a file goes through
+ * sanitize before it becomes a line.
+ */
+export function proposalDetail(view: ProposalView, live: BottleSnapshot['live']): StyledLine[] {
+  const { proposal } = view;
+  const lines: StyledLine[] = [
+    line(`${proposal.tool}  ·  bottle ${view.slug}  ·  ${proposal.id}`, 'heading'),
+    line(
+      `filed ${proposal.created_at} by ${view.source === 'agent' ? 'the agent' : 'the egress proxy'}`,
+      'dim',
+    ),
+    line(''),
+  ];
+  lines.push(...trustedReport(view));
+  const words = view.source === 'agent' ? "AGENT'S WORDS, UNVERIFIED" : "THE EGRESS PROXY'S NOTE";
+  lines.push(line(`${words}:`, view.source === 'agent' ? 'untrusted' : 'trusted'));
+  for (const text of safeLines(proposal.justification)) lines.push(line(`  ${text}`));
+  lines.push(line(''));
+  lines.push(...fileDiff(view, live));
+  return lines;
+}
+
+/** "refused in 42s" for a held request, or undefined when nothing waits on a deadline. */
+export function heldRequestLine(proposal: Proposal, now: Date): StyledLine | undefined {
+  if (proposal.expires_at === undefined) return undefined;
+  const left = Date.parse(proposal.expires_at) - now.getTime();
+  if (left <= 0) return line('HELD REQUEST: expired, the request was refused', 'error');
+  const seconds = Math.ceil(left / 1000);
+  return line(
+    `HELD REQUEST: refused in ${seconds}s (${shortDuration(left)}) unless approved`,
+    'warning',
+  );
+}
+
+function trustedReport(view: ProposalView): StyledLine[] {
+  const { proposal } = view;
+  if (proposal.tool === 'gitleaks-allow') {
+    // git-gate's own records, read from its findings folder: never the proposal's copies.
+    const lines = [line('TRUSTED REPORT FROM GIT-GATE (what gitleaks found):', 'trusted')];
+    const { finding_ids } = proposal.payload;
+    const findings = view.gateFindings ?? [];
+    if (view.findingsProblem)
+      lines.push(line(`  WARNING: ${oneLine(view.findingsProblem, 200)}`, 'warning'));
+    for (const finding of findings) {
+      lines.push(
+        line(`  ${oneLine(finding.rule, 60)}  in ${oneLine(finding.file, 100)}:${finding.line}`),
+        line(
+          `    commit ${oneLine(finding.commit, 40)}  ·  finding ${oneLine(finding.id, 24)}`,
+          'dim',
+        ),
+        line(`    redacted: ${oneLine(finding.redacted, 200)}`),
+      );
+      if (finding.description) lines.push(line(`    ${oneLine(finding.description, 200)}`, 'dim'));
+    }
+    const unmatched = finding_ids.filter((id) => !findings.some((finding) => finding.id === id));
+    if (unmatched.length > 0)
+      lines.push(line(`  no record for: ${oneLine(unmatched.join(', '), 200)}`, 'warning'));
+    lines.push(line('  approving allows these fingerprints in pushes; it needs a reason', 'dim'));
+    return [...lines, line('')];
+  }
+  if (proposal.tool === 'egress-token-allow') {
+    const p = proposal.payload;
+    return [
+      line('TRUSTED REPORT FROM THE EGRESS PROXY (a request it held):', 'trusted'),
+      line(`  request   ${oneLine(`${p.method} ${p.host}${p.path}`, 200)}`),
+      line(`  detector  ${oneLine(p.detector, 80)}`),
+      line(`  context   ${oneLine(p.redacted_context, 200)}`),
+      line(
+        `  value     sha256 ${p.value_sha256.slice(0, 16)}… (the value never leaves the proxy)`,
+        'dim',
+      ),
+      line('  approving lets this value through to that host; it needs a reason', 'dim'),
+      line(''),
+    ];
+  }
+  return [];
+}
+
+function fileDiff(view: ProposalView, live: BottleSnapshot['live']): StyledLine[] {
+  const { proposal } = view;
+  const file = liveFileOf(proposal.tool);
+  if (!file) return [];
+  const name = LIVE_CONFIG_FILES[file];
+  const proposed =
+    proposal.tool === 'egress-proxy-block'
+      ? proposal.payload.routes_yaml
+      : proposal.tool === 'capability-block'
+        ? proposal.payload.dockerfile
+        : '';
+  const current = live[file];
+  const lines = [line(`PROPOSED ${name} (diff against the live file):`, 'heading')];
+  if (!current) return [...lines, line('  the live file could not be read', 'warning')];
+  const base = (proposal.payload as { base_sha256?: string }).base_sha256;
+  if (base && base !== current.sha256) {
+    lines.push(
+      line(
+        `  the live ${name} changed after the agent read it: approving is refused as stale`,
+        'warning',
+      ),
+    );
+  }
+  return [...lines, ...diffLines(current.text, proposed, name)];
+}
+
+/** A diff of the live file as styled, safe lines (`edited` when confirming an operator's edit). */
+export function diffLines(
+  before: string,
+  after: string,
+  name: string,
+  side: 'proposed' | 'edited' = 'proposed',
+): StyledLine[] {
+  const diff = unifiedDiff(before, after, { fromName: `live/${name}`, toName: `${side}/${name}` });
+  if (diff.length === 0) return [line('  (no line changes against the live file)', 'dim')];
+  return diff.map((entry) => line(sanitize(entry.text), DIFF_STYLES[entry.kind]));
+}
+
+const DIFF_STYLES: Record<DiffLine['kind'], Style> = {
+  header: 'diff-header',
+  hunk: 'diff-hunk',
+  add: 'diff-add',
+  del: 'diff-del',
+  context: 'plain',
+};
