@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a Docker engine answer on a Debian host where we are root: installs docker.io
-# (bookworm), the compose v2 plugin and gitleaks (trixie builds that depend only on libc6),
+# (bookworm), the compose v2 plugin and gitleaks (trixie builds that depend only on libc6), tmux,
 # starts dockerd in the background, and makes sure the base image debian:trixie-slim exists
 # (pulled when a registry answers, otherwise built with debootstrap + docker import).
 # Idempotent: every step checks first and says what it does, with its duration.
@@ -20,6 +20,13 @@ if ! have dockerd || ! have debootstrap; then
   step "installing docker.io and debootstrap from Debian"
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap iptables >/dev/null
+  done_step
+fi
+
+if ! have tmux; then
+  step "installing tmux from Debian (the supervisor TUI's test drives it)"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null
   done_step
 fi
 
