@@ -59,7 +59,9 @@ ${row(
   '≤ 15000',
 )}
 
-- Baselines: for the inbox, a bare chokidar watcher on the same folder seeing the same file; for
+- Baselines: for the inbox, a bare chokidar watcher on the same folder seeing the same file
+  (the supervisor's watcher adds a 30 ms debounce so a burst is read once, then reads the
+  bottle's snapshot: the queue, decisions and the live files the diffs are against); for
   the answer, a reject of the same kind of proposal (no engine work: the decision file and the
   MCP server's 100 ms poll only), so the ratio is what applying and confirming the routes adds.
 - The agent's retry right after each approval got HTTP 200 in ${retriesOk} of ${remediation.length} rounds.
