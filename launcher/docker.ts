@@ -15,6 +15,8 @@ export interface DockerAdapter {
   readonly endpoint: string;
   ping(): Promise<void>;
   serverVersion(): Promise<string>;
+  /** The engine's own OS and CPU as `docker info` reports them (linux, x86_64 / aarch64). */
+  platform(): Promise<{ os: string; arch: string }>;
   imageExists(tag: string): Promise<boolean>;
   /** Builds a context folder into `tag`; each output line goes to onLine. */
   buildImage(build: ImageBuild): Promise<void>;
@@ -64,6 +66,14 @@ export function createDocker(env: NodeJS.ProcessEnv): DockerAdapter {
     async serverVersion() {
       try {
         return (await engine.version()).Version;
+      } catch (error) {
+        throw unavailable(endpoint, error);
+      }
+    },
+    async platform() {
+      try {
+        const info = (await engine.info()) as { OSType?: string; Architecture?: string };
+        return { os: info.OSType ?? '', arch: info.Architecture ?? '' };
       } catch (error) {
         throw unavailable(endpoint, error);
       }

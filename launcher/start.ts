@@ -11,6 +11,7 @@ import { bottleImages } from './images/bottle-images.js';
 import {
   loadManifests,
   resolveSecrets,
+  providerOf,
   selectAgentAndBottle,
   type Selection,
 } from './manifest/index.js';
@@ -58,7 +59,7 @@ export interface StartResult {
  */
 export async function startBottle(options: StartOptions, deps: StartDeps): Promise<StartResult> {
   const home = resolveHome(deps.env, deps.cwd);
-  const set = await loadManifests({ home, cwd: deps.cwd });
+  const set = await loadManifests({ home, cwd: deps.cwd, env: deps.env });
   const selection = selectAgentAndBottle(set, options.agent, options.bottle);
   const source = workspaceSource(selection, options.repo, deps.cwd);
   // Before anything is created: a missing secret must not leave a half-made bottle.
@@ -77,7 +78,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
     agent: selection.agent.name,
     agent_source: selection.agent.source,
     bottle: selection.bottle.name,
-    provider: selection.bottle.config.agent_provider,
+    provider: providerOf(selection.bottle).name,
     branch: options.branch ?? null,
     repo: options.repo ?? null,
     compose_project: project,
@@ -134,7 +135,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
         gitGate: images.gitGate,
       },
       user: { uid: runAs.uid, gid: runAs.gid },
-      provider: selection.bottle.config.agent_provider,
+      provider: providerOf(selection.bottle).name,
       proxySecretEnv: Object.keys(selection.bottle.config.secrets).map(secretEnvName),
       gateCredentialEnv: selection.bottle.config.git.remotes.flatMap((r) =>
         r.identity ? [gateCredentialEnv(r.name)] : [],

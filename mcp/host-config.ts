@@ -39,35 +39,77 @@ export function claudeCodeMcpConfig(options: { url: string; token: string }): Cl
 }
 
 /**
- * The `[mcp_servers.supervise]` block for Codex's config.toml. Codex reads the token from the
- * named environment variable, so the file itself holds no secret.
+ * Codex's id for a bottle's own endpoint. Not `openai`: Codex ignores config overrides of its
+ * built-in providers (openai, ollama, lmstudio), so a gateway needs a provider of its own.
  */
-export function codexConfigToml(options: { url: string; bearerTokenEnvVar: string }): string {
+export const CODEX_PROVIDER_ID = 'claude-bottle';
+
+/** A Codex model provider: where it sends Responses API calls and which variable holds the key. */
+export interface CodexModelProvider {
+  baseUrl: string;
+  /** The variable Codex reads the API key from (the agent's is a placeholder the proxy replaces). */
+  envKey: string;
+}
+
+export interface CodexConfigOptions {
+  url: string;
+  bearerTokenEnvVar: string;
+  /** Absent: Codex's built-in OpenAI provider. */
+  modelProvider?: CodexModelProvider;
+}
+
+/**
+ * Codex's config.toml: the `[mcp_servers.supervise]` block and, for a bottle with a base_url,
+ * a `model_provider` selecting a `[model_providers.claude-bottle]` block. Codex reads every
+ * token from a named environment variable, so the file itself holds no secret.
+ */
+export function codexConfigToml(options: CodexConfigOptions): string {
   checkUrl(options.url);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.bearerTokenEnvVar)) {
-    throw new Error(
-      `codexConfigToml: "${options.bearerTokenEnvVar}" is not an environment variable name`,
+  checkEnvName(options.bearerTokenEnvVar);
+  const lines: string[] = [];
+  if (options.modelProvider) {
+    const { baseUrl, envKey } = options.modelProvider;
+    checkUrl(baseUrl, 'model provider base_url');
+    checkEnvName(envKey);
+    // TOML: a root key after the first table would belong to that table, so it goes first.
+    lines.push(
+      `model_provider = ${tomlString(CODEX_PROVIDER_ID)}`,
+      '',
+      `[model_providers.${CODEX_PROVIDER_ID}]`,
+      `name = ${tomlString(CODEX_PROVIDER_ID)}`,
+      `base_url = ${tomlString(baseUrl)}`,
+      `env_key = ${tomlString(envKey)}`,
+      // The only wire API current Codex releases accept ("chat" is refused at startup).
+      'wire_api = "responses"',
+      '',
     );
   }
-  return [
+  lines.push(
     `[mcp_servers.${MCP_SERVER_NAME}]`,
     `url = ${tomlString(options.url)}`,
     `bearer_token_env_var = ${tomlString(options.bearerTokenEnvVar)}`,
     `startup_timeout_sec = ${STARTUP_TIMEOUT_SECONDS}`,
     `tool_timeout_sec = ${TOOL_TIMEOUT_SECONDS}`,
     '',
-  ].join('\n');
+  );
+  return lines.join('\n');
 }
 
-function checkUrl(url: string): void {
+function checkEnvName(name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new Error(`codexConfigToml: "${name}" is not an environment variable name`);
+  }
+}
+
+function checkUrl(url: string, what = 'MCP url'): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`MCP url "${url}" is not a URL`);
+    throw new Error(`${what} "${url}" is not a URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new Error(`MCP url "${url}" must be http:// or https://`);
+    throw new Error(`${what} "${url}" must be http:// or https://`);
   }
 }
 

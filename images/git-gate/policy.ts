@@ -44,24 +44,42 @@ export const PushPolicySchema = z.strictObject({
   ci_paths: z.boolean().default(false),
 });
 
+/*
+ * The validators of one remote, shared with the launcher's manifest schema (launcher/manifest/
+ * schema.ts derives its remote from GitRemoteSchema), so `manifest check` refuses exactly what
+ * the gate would refuse at start. Messages are written for the manifest's author.
+ */
+export const RemoteNameSchema = z.string().regex(REMOTE_NAME_PATTERN, {
+  message:
+    'a remote name is lower-case letters, digits, ".", "_" or "-", starting with a letter or digit → e.g. origin',
+});
+
+export const UpstreamUrlSchema = z.string().refine(isUpstreamUrl, {
+  message:
+    'url must be ssh://…, user@host:path or https://… with no credentials in it → remove "user:password@" or the token, declare it in secrets: and name it in identity',
+});
+
+export const ExtraHostsSchema = z
+  .record(
+    z.string().regex(HOSTNAME_PATTERN, {
+      message: 'an extra_hosts key is a host name → e.g. git.internal: 10.0.0.5',
+    }),
+    z.string().refine((ip) => isIP(ip) !== 0, {
+      message:
+        'an extra_hosts value is an IPv4 or IPv6 address, not a name → e.g. git.internal: 10.0.0.5',
+    }),
+  )
+  .default({});
+
 export const GitRemoteSchema = z.strictObject({
-  name: z.string().regex(REMOTE_NAME_PATTERN, {
-    message: 'must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
-  }),
-  url: z.string().refine(isUpstreamUrl, {
-    message: 'must be ssh://…, user@host:path or https://… with no credentials in it',
-  }),
+  name: RemoteNameSchema,
+  url: UpstreamUrlSchema,
   credential_env: z
     .string()
     .regex(ENV_NAME_PATTERN, { message: 'must be an environment variable name' })
     .optional(),
   known_hosts: z.string().min(1).max(65_536).optional(),
-  extra_hosts: z
-    .record(
-      z.string().regex(HOSTNAME_PATTERN, { message: 'must be a host name' }),
-      z.string().refine((ip) => isIP(ip) !== 0, { message: 'must be an IPv4 or IPv6 address' }),
-    )
-    .default({}),
+  extra_hosts: ExtraHostsSchema,
   push: PushPolicySchema.prefault({}),
 });
 

@@ -1,5 +1,7 @@
 import type { Command } from '../../lib/cli-args.js';
 import { formatError } from '../../lib/errors.js';
+import { resolveHome } from '../../lib/home.js';
+import type { DockerAdapter } from '../docker.js';
 
 export const BASE_IMAGE = 'debian:trixie-slim';
 const MIN_NODE = [20, 19] as const;
@@ -13,7 +15,7 @@ interface Check {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check Node, the Docker engine, compose v2 and the base image',
+  summary: 'check Node, the Docker engine, compose v2, the base image; list cached provider CLIs',
   help: `usage: claude-bottle doctor
 
 Checks what claude-bottle needs on this machine and prints the exact fix for anything
@@ -22,6 +24,9 @@ missing:
   engine   a Docker engine that answers (honours DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)
   compose  the compose v2 plugin (\`docker compose\`)
   base     the base image ${BASE_IMAGE} every bottle image builds from
+  cli      the provider CLIs (claude, codex) packed in $CLAUDE_BOTTLE_HOME/cache: name,
+           version, architecture. Listed only: the registry is not asked, and an empty
+           cache is no failure (start packs what it needs)
 
 Exit status: 0 when all are present, 69 when something required is missing.
 `,
@@ -79,6 +84,9 @@ Exit status: 0 when all are present, 69 when something required is missing.
         fix: 'start the engine first',
       });
     }
+    checks.push(
+      await cachedProvidersCheck(resolveHome(io.env, io.cwd), engineUp ? docker : undefined),
+    );
     for (const check of checks) {
       io.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(8)} ${check.detail}\n`);
       if (!check.ok && check.fix) io.stdout.write(`      fix: ${check.fix}\n`);
@@ -88,6 +96,33 @@ Exit status: 0 when all are present, 69 when something required is missing.
     return failed === 0 ? 0 : 69;
   },
 };
+
+/** The cached CLIs, and which architecture this engine needs: read from the cache folder only. */
+async function cachedProvidersCheck(
+  home: string,
+  docker: Pick<DockerAdapter, 'platform'> | undefined,
+): Promise<Check> {
+  const { cachedProviders } = await import('../images/provider.js');
+  const { npmArch } = await import('../images/provider-package.js');
+  const cached = await cachedProviders(home);
+  const listed = cached.map((c) => `${c.name} ${c.version}${c.arch ? ` (linux-${c.arch})` : ''}`);
+  let engine = '';
+  if (docker) {
+    try {
+      engine = `; this engine needs linux-${npmArch(await docker.platform())}`;
+    } catch (error) {
+      engine = `; ${firstLine(formatError(error))}`;
+    }
+  }
+  return {
+    name: 'cli',
+    ok: true,
+    detail:
+      cached.length > 0
+        ? `cached: ${listed.join(', ')}${engine}`
+        : `no provider CLI cached yet (start packs one from the npm registry)${engine}`,
+  };
+}
 
 export function checkNode(version: string): Check {
   const [major = 0, minor = 0] = version.split('.').map(Number);

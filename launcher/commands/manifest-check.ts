@@ -2,7 +2,7 @@ import type { CliIo, Command } from '../../lib/cli-args.js';
 import { ERROR_EXIT_CODES } from '../../lib/errors.js';
 import { resolveHome } from '../../lib/home.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
-import { loadManifests } from '../manifest/index.js';
+import { loadManifests, providerOf } from '../manifest/index.js';
 
 const options = { json: { type: 'boolean' } } as const;
 
@@ -26,7 +26,7 @@ options:
   options,
   async run(args, io: CliIo) {
     const home = resolveHome(io.env, io.cwd);
-    const set = await loadManifests({ home, cwd: io.cwd });
+    const set = await loadManifests({ home, cwd: io.cwd, env: io.env });
     const code = set.errors.length > 0 ? ERROR_EXIT_CODES.MANIFEST_INVALID : 0;
     if (args.values.json) {
       const report = {
@@ -48,7 +48,7 @@ options:
       const routes = b.config.egress.routes.length;
       const remotes = b.config.git.remotes.length;
       io.stdout.write(
-        `  ${b.name.padEnd(16)} provider ${b.config.agent_provider}, ${routes} route(s), ${remotes} remote(s), ${Object.keys(b.config.secrets).length} secret(s)  ${b.file}\n`,
+        `  ${b.name.padEnd(16)} provider ${providerOf(b).name}, ${routes} route(s), ${remotes} remote(s), ${Object.keys(b.config.secrets).length} secret(s)  ${b.file}\n`,
       );
     }
     io.stdout.write(`agents (${set.agents.length}):\n`);

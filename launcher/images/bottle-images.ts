@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
 import type { DockerAdapter } from '../docker.js';
-import type { Selection } from '../manifest/index.js';
+import { providerOf, type Selection } from '../manifest/index.js';
 import { DEFAULT_AGENT_DOCKERFILE } from '../state/live-config.js';
 import { ensureImage, plannedTag, type Progress } from './ensure.js';
 import { providerPackageDir } from './provider.js';
@@ -42,18 +42,18 @@ export async function bottleImages(options: ImagePlanOptions): Promise<BottleIma
   const build = (recipe: ImageRecipe) =>
     docker ? ensureImage(docker, recipe, progress) : plannedTag(recipe);
   const base = await build(baseRecipe());
-  const provider = selection.bottle.config.agent_provider;
+  const provider = providerOf(selection.bottle);
   // A dry run packs nothing: a provider CLI's tag is only known once its package is packed.
   const agentBase =
-    docker || provider === 'none'
+    docker || provider.name === 'none'
       ? await build(
           agentRecipe(
-            provider,
+            provider.name,
             base,
-            await providerPackageDir(provider, options.home, options.env),
+            await providerPackageDir(provider, options.home, options.env, { docker, progress }),
           ),
         )
-      : `claude-bottle/agent:${provider}-packed-at-start`;
+      : `claude-bottle/agent:${provider.name}-packed-at-start`;
   const agent = await bottleAgentImage(
     build,
     join(options.liveConfigDir, LIVE_CONFIG_FILES.dockerfile),

@@ -2,4 +2,11 @@ export { loadManifests, type LoadOptions } from './load.js';
 export { resolveSecrets, expandPath, type SecretValues } from './secrets.js';
 export { selectAgentAndBottle, type Selection } from './select.js';
 export * from './schema.js';
+export {
+  PROVIDERS,
+  providerOf,
+  type AgentProvider,
+  type AgentProviderField,
+  type Provider,
+} from './agent-provider.js';
 export type * from './types.js';

@@ -2,6 +2,7 @@ import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import { lineAt, parseYamlWithSchema } from '../../lib/yaml-schema.js';
+import { checkFiles } from './files.js';
 import { splitFrontMatter } from './front-matter.js';
 import { checkReferences } from './references.js';
 import { BottleSchema, CwdAgentSchema, HomeAgentSchema, MANIFEST_NAME_PATTERN } from './schema.js';
@@ -17,6 +18,8 @@ export interface LoadOptions {
   /** `$CLAUDE_BOTTLE_HOME`, already resolved. */
   home: string;
   cwd: string;
+  /** For `~/` in the file paths a bottle names; default: this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -27,9 +30,11 @@ export interface LoadOptions {
 export async function loadManifests(options: LoadOptions): Promise<ManifestSet> {
   const errors: ManifestIssue[] = [];
   const bottles: LoadedBottle[] = [];
+  const invalidBottles: string[] = [];
   for (const file of await markdownFiles(join(options.home, 'bottles'), errors)) {
     const loaded = await loadOne(file, BottleSchema, errors);
-    if (loaded)
+    if (!loaded) invalidBottles.push(basename(file, '.md'));
+    else
       bottles.push({
         name: loaded.name,
         file,
@@ -69,7 +74,8 @@ export async function loadManifests(options: LoadOptions): Promise<ManifestSet> 
       });
     }
   }
-  errors.push(...checkReferences(bottles, agents));
+  errors.push(...checkReferences(bottles, agents, invalidBottles));
+  errors.push(...(await checkFiles(bottles, options.env ?? process.env)));
   return { home: options.home, bottles, agents, errors };
 }
 

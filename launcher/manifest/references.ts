@@ -6,7 +6,12 @@ import type { LoadedAgent, LoadedBottle, ManifestIssue } from './types.js';
  * bottle's `secrets:`, a home agent's default bottle among the bottles. Checked without
  * resolving any secret, so `manifest check` runs with no credentials present.
  */
-export function checkReferences(bottles: LoadedBottle[], agents: LoadedAgent[]): ManifestIssue[] {
+export function checkReferences(
+  bottles: LoadedBottle[],
+  agents: LoadedAgent[],
+  /** Bottles whose file exists but does not load: their own errors say why, once. */
+  invalidBottles: readonly string[] = [],
+): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const bottle of bottles) {
     const declared = Object.keys(bottle.config.secrets);
@@ -35,7 +40,11 @@ export function checkReferences(bottles: LoadedBottle[], agents: LoadedAgent[]):
   }
   for (const agent of agents) {
     const wanted = 'bottle' in agent.config ? agent.config.bottle : undefined;
-    if (wanted && !bottles.some((bottle) => bottle.name === wanted)) {
+    if (
+      wanted &&
+      !invalidBottles.includes(wanted) &&
+      !bottles.some((bottle) => bottle.name === wanted)
+    ) {
       issues.push({
         file: agent.file,
         line: agent.lineOf(['bottle']),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RouteSchema, SecretNameSchema } from '../../images/egress-proxy/routes/schema.js';
-import { PushPolicySchema } from '../../images/git-gate/policy.js';
+import { GitRemoteSchema } from '../../images/git-gate/policy.js';
+import { AgentProviderSchema } from './agent-provider.js';
 import { SecretSourceSchema } from './secret-source.js';
 
 /**
@@ -8,8 +9,10 @@ import { SecretSourceSchema } from './secret-source.js';
  * documents it; types are inferred from these schemas.
  */
 
-/** Old shapes that must fail with a pointer to the new one instead of a bare "unknown key". */
+/** Old or misplaced shapes that must fail with a pointer to the right one, not a bare "unknown key". */
 const STALE_TOP_LEVEL_KEYS: Record<string, string> = {
+  base_url:
+    '"base_url" belongs to the provider → agent_provider: {name: claude, base_url: https://llm.corp.example}',
   ssh: '"ssh:" is an old shape → use "git:" (git.remotes[] with name, url, identity)',
   cred_proxy:
     '"cred_proxy" is an old shape → use "egress.routes" (routes with auth: {header, scheme, secret})',
@@ -30,23 +33,21 @@ export const GitUserSchema = z.strictObject({
   email: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'git.user.email must look like an email address'),
 });
 
-export const RemoteSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'a remote name is lowercase letters, digits, ".", "_", "-"'),
-  url: z
-    .string()
-    .regex(
-      /^(?:ssh:\/\/\S+|https:\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/,
-      'url is ssh://…, https://… or user@host:path',
-    ),
+/**
+ * A manifest remote is the gate's remote (git-policy.json) with the two fields the launcher
+ * resolves at start swapped for their manifest forms: `identity` names a secret (the gate gets
+ * it as credential_env) and `known_hosts` names a file (the gate gets its text). Deriving it
+ * means a URL or extra_hosts the gate would refuse never passes `manifest check`.
+ */
+export const RemoteSchema = GitRemoteSchema.omit({
+  credential_env: true,
+  known_hosts: true,
+}).extend({
   identity: SecretNameSchema.optional(),
   known_hosts: z
     .string()
     .regex(/^file:.+/, 'known_hosts is file:PATH (a known_hosts file on the host)')
     .optional(),
-  extra_hosts: z.record(z.string().min(1), z.string().min(1)).default({}),
-  push: PushPolicySchema.prefault({}),
 });
 
 const GitFields = z.strictObject({
@@ -68,12 +69,10 @@ const GitSchema = GitFields.superRefine((git, ctx) => {
   });
 });
 
-export const PROVIDERS = ['claude', 'codex', 'none'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-
 const BottleFields = z.strictObject({
   description: z.string().optional(),
-  agent_provider: z.enum(PROVIDERS).default('claude'),
+  /** `claude` or `{name, base_url, version}`: read it through providerOf(), never directly. */
+  agent_provider: AgentProviderSchema.default('claude'),
   /** The secret the provider CLI authenticates with, injected by the proxy, never given to the agent. */
   auth_token: SecretNameSchema.optional(),
   /** A Dockerfile for the agent image, relative to the bottle file (or absolute). */

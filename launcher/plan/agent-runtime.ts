@@ -1,6 +1,6 @@
 import { CLAUDE_CODE_ALLOWED_TOOLS } from '../../mcp/host-config.js';
-import type { Selection } from '../manifest/index.js';
-import { MCP_TOKEN_ENV } from '../state/prepare.js';
+import { providerOf, type Selection } from '../manifest/index.js';
+import { CODEX_API_KEY_ENV, MCP_TOKEN_ENV } from '../state/prepare.js';
 import { PROXY_PORT } from './compose-file.js';
 
 /** Not a credential: provider CLIs refuse to start without one; the proxy injects the real key. */
@@ -33,10 +33,15 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
   };
   if (options.branch) env.CLAUDE_BOTTLE_BRANCH = options.branch;
   if (options.cloneUrl) env.CLAUDE_BOTTLE_CLONE_URL = options.cloneUrl;
-  const provider = options.selection.bottle.config.agent_provider;
-  if (provider === 'claude') env.ANTHROPIC_API_KEY = PLACEHOLDER_TOKEN;
-  if (provider === 'codex') {
-    env.OPENAI_API_KEY = PLACEHOLDER_TOKEN;
+  const provider = providerOf(options.selection.bottle);
+  if (provider.name === 'claude') {
+    env.ANTHROPIC_API_KEY = PLACEHOLDER_TOKEN;
+    // The request still goes through the proxy, which injects the key on that host's route.
+    if (provider.baseUrl) env.ANTHROPIC_BASE_URL = provider.baseUrl;
+  }
+  // Codex takes its endpoint from the model_provider block in $CODEX_HOME/config.toml.
+  if (provider.name === 'codex') {
+    env[CODEX_API_KEY_ENV] = PLACEHOLDER_TOKEN;
     env.CODEX_HOME = '/home/agent/.codex';
   }
   return env;
@@ -46,7 +51,7 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
 export function agentCommand(options: AgentRuntimeOptions): string[] {
   const { selection } = options;
   const model = selection.agent.config.model;
-  const provider = selection.bottle.config.agent_provider;
+  const provider = providerOf(selection.bottle).name;
   if (provider === 'none') return ['bash', '-l'];
   if (provider === 'claude') {
     return [

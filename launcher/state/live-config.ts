@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { BottleError } from '../../lib/errors.js';
 import { AGENT_CONFIG_DIR } from '../../lib/live-config.js';
+import { formatPath, formatYamlIssue } from '../../lib/yaml-schema.js';
 import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import { GitPolicySchema, type GitPolicy } from '../../images/git-gate/policy.js';
 import { expandPath, type LoadedBottle } from '../manifest/index.js';
@@ -14,14 +15,20 @@ ARG AGENT_IMAGE
 FROM \${AGENT_IMAGE}
 `;
 
-/** routes.yaml text from a bottle's egress.routes, checked with the proxy's own parser. */
+/**
+ * routes.yaml text from a bottle's egress.routes, checked with the proxy's own parser. The
+ * manifest's routes are the proxy's schema already, so a refusal here points at the manifest.
+ */
 export function routesYaml(bottle: LoadedBottle): string {
   const text = `# Routes of bottle "${bottle.name}" (from ${bottle.file}).\n# Propose a changed copy of this whole file with the supervise tool egress-proxy-block.\n${stringify({ routes: bottle.config.egress.routes })}`;
   const parsed = parseRoutes(text);
   if (!parsed.ok) {
-    throw new BottleError(
-      'INTERNAL',
-      `routes rendered from ${bottle.file} do not parse: ${parsed.issues[0]?.message}`,
+    throw manifestInvalid(
+      bottle,
+      parsed.issues.map((issue) => ({
+        path: ['egress', ...pathOf(issue.path)],
+        message: issue.message,
+      })),
     );
   }
   return text;
@@ -60,7 +67,44 @@ export async function gitPolicy(bottle: LoadedBottle, env: NodeJS.ProcessEnv): P
       push: remote.push,
     });
   }
-  return GitPolicySchema.parse({ v: 1, remotes });
+  const policy = GitPolicySchema.safeParse({ v: 1, remotes });
+  if (policy.success) return policy.data;
+  // The manifest's remote is derived from the gate's, so this is a field the launcher filled
+  // in (known_hosts text, the credential variable): named by its manifest key for the author.
+  throw manifestInvalid(
+    bottle,
+    policy.error.issues.map((issue) => ({
+      path: [
+        'git',
+        ...issue.path.map((part) => (part === 'credential_env' ? 'identity' : part)),
+      ].filter((part): part is string | number => typeof part !== 'symbol'),
+      message: issue.message,
+    })),
+  );
+}
+
+/** `routes[0].auth` back into its parts. */
+function pathOf(formatted: string): (string | number)[] {
+  return [...formatted.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) =>
+    match[2] !== undefined ? Number(match[2]) : match[1]!,
+  );
+}
+
+function manifestInvalid(
+  bottle: LoadedBottle,
+  issues: { path: (string | number)[]; message: string }[],
+): BottleError {
+  const lines = issues.map(({ path, message }) =>
+    formatYamlIssue({
+      file: bottle.file,
+      line: bottle.lineOf(path),
+      path: formatPath(path),
+      message,
+    }),
+  );
+  return new BottleError('MANIFEST_INVALID', lines.join('\n'), {
+    hint: 'fix the lines named above; `claude-bottle manifest check` lists every problem',
+  });
 }
 
 export function liveConfigReadme(bottle: LoadedBottle): string {

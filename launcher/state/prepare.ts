@@ -7,7 +7,7 @@ import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
 import { createCa } from '../../images/egress-proxy/ca.js';
 import { claudeCodeMcpConfig, codexConfigToml } from '../../mcp/host-config.js';
 import { gateUrlFor } from '../../images/git-gate/policy.js';
-import { expandPath, type Selection } from '../manifest/index.js';
+import { expandPath, providerOf, type Selection } from '../manifest/index.js';
 import type { StateLayout } from './layout.js';
 import {
   DEFAULT_AGENT_DOCKERFILE,
@@ -19,6 +19,8 @@ import { join } from 'node:path';
 
 export const SUPERVISE_URL = 'http://supervise:8080/mcp';
 export const MCP_TOKEN_ENV = 'CLAUDE_BOTTLE_MCP_TOKEN';
+/** The variable Codex reads its API key from; the agent's value is only a placeholder. */
+export const CODEX_API_KEY_ENV = 'OPENAI_API_KEY';
 
 export interface PrepareOptions {
   selection: Selection;
@@ -67,10 +69,13 @@ export async function prepareState(options: PrepareOptions): Promise<{ mcpToken:
 
   await createCa(layout.caDir);
   if (bottle.config.egress.upstream_ca) {
-    await copyFile(
-      expandPath(bottle.config.egress.upstream_ca, bottle, options.env),
-      layout.upstreamCa,
-    );
+    const file = expandPath(bottle.config.egress.upstream_ca, bottle, options.env);
+    await copyFile(file, layout.upstreamCa).catch((error: unknown) => {
+      throw new BottleError('CONFIG_INVALID', `egress.upstream_ca ${file} cannot be read`, {
+        hint: `put the PEM file there, or change egress.upstream_ca in ${bottle.file}`,
+        cause: error,
+      });
+    });
   }
 
   const token = randomBytes(24).toString('hex');
@@ -80,19 +85,19 @@ export async function prepareState(options: PrepareOptions): Promise<{ mcpToken:
     `${JSON.stringify(claudeCodeMcpConfig({ url: SUPERVISE_URL, token }), null, 2)}\n`,
     { mode: 0o644 },
   );
-  await writeFileAtomic(
-    layout.agentCodexConfig,
-    codexConfigToml({ url: SUPERVISE_URL, bearerTokenEnvVar: MCP_TOKEN_ENV }),
-    { mode: 0o644 },
-  );
-  if (bottle.config.agent_provider === 'codex') {
+  const provider = providerOf(bottle);
+  const codexConfig = codexConfigToml({
+    url: SUPERVISE_URL,
+    bearerTokenEnvVar: MCP_TOKEN_ENV,
+    ...(provider.name === 'codex' && provider.baseUrl
+      ? { modelProvider: { baseUrl: provider.baseUrl, envKey: CODEX_API_KEY_ENV } }
+      : {}),
+  });
+  await writeFileAtomic(layout.agentCodexConfig, codexConfig, { mode: 0o644 });
+  if (provider.name === 'codex') {
     // CODEX_HOME is the transcript folder (sessions survive restarts); its config.toml is
     // written once, before the agent ever runs.
-    await writeFileAtomic(
-      join(layout.transcript, 'config.toml'),
-      codexConfigToml({ url: SUPERVISE_URL, bearerTokenEnvVar: MCP_TOKEN_ENV }),
-      { mode: 0o644 },
-    );
+    await writeFileAtomic(join(layout.transcript, 'config.toml'), codexConfig, { mode: 0o644 });
   }
   await writeFileAtomic(layout.agentPrompt, `${agent.prompt}\n`, { mode: 0o644 });
   await writeFileAtomic(layout.agentGitConfig, agentGitConfig(selection), { mode: 0o644 });

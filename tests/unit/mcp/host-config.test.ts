@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   CLAUDE_CODE_ALLOWED_TOOLS,
+  CODEX_PROVIDER_ID,
   claudeCodeMcpConfig,
   codexConfigToml,
 } from '../../../mcp/host-config.js';
@@ -32,6 +33,48 @@ describe('host configuration', () => {
         'tool_timeout_sec = 1800',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('puts a gateway model_provider before every table', () => {
+    const toml = codexConfigToml({
+      url: 'http://supervise:8080/mcp',
+      bearerTokenEnvVar: 'SUPERVISE_TOKEN',
+      modelProvider: { baseUrl: 'https://gw.example/v1', envKey: 'OPENAI_API_KEY' },
+    });
+    assert.equal(
+      toml,
+      [
+        'model_provider = "claude-bottle"',
+        '',
+        '[model_providers.claude-bottle]',
+        'name = "claude-bottle"',
+        'base_url = "https://gw.example/v1"',
+        'env_key = "OPENAI_API_KEY"',
+        'wire_api = "responses"',
+        '',
+        '[mcp_servers.supervise]',
+        'url = "http://supervise:8080/mcp"',
+        'bearer_token_env_var = "SUPERVISE_TOKEN"',
+        'startup_timeout_sec = 30',
+        'tool_timeout_sec = 1800',
+        '',
+      ].join('\n'),
+    );
+    // Codex ignores config overrides of its built-in provider ids.
+    assert.ok(!['openai', 'ollama', 'lmstudio'].includes(CODEX_PROVIDER_ID));
+  });
+
+  it('refuses a bad model provider', () => {
+    const base = { url: 'http://s/mcp', bearerTokenEnvVar: 'T' };
+    assert.throws(
+      () => codexConfigToml({ ...base, modelProvider: { baseUrl: 'gw', envKey: 'K' } }),
+      /base_url "gw" is not a URL/,
+    );
+    assert.throws(
+      () =>
+        codexConfigToml({ ...base, modelProvider: { baseUrl: 'https://g', envKey: 'K"\n[x]' } }),
+      /environment variable/,
     );
   });
 
