@@ -75,22 +75,8 @@ export async function bottleProposals(
       const id = name.replace(/\.json$/, '');
       if (!name.endsWith('.json') || !PROPOSAL_ID_PATTERN.test(id)) continue;
       if (views.some((view) => view.proposal.id === id)) continue;
-      const archived = await readArchived(queueDir, id);
-      if (!archived.ok) {
-        options.onSkip?.(bottle.layout.queue.archiveFile(id), archived.reason);
-        continue;
-      }
-      const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
-      const view = await withDecision(
-        bottle.slug,
-        source,
-        archived.value.proposal,
-        queueDir,
-        false,
-      );
-      if (view.status === 'pending')
-        view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
-      views.push(view);
+      const view = await archivedView(bottle, id, options.onSkip);
+      if (view) views.push(view);
     }
   }
   return views.sort((a, b) => b.proposal.created_at.localeCompare(a.proposal.created_at));
@@ -148,20 +134,8 @@ export async function locateProposal(
       found.push({ bottle, view });
       continue;
     }
-    const archived = await readArchived(queueDir, id);
-    if (archived.ok) {
-      const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
-      const view = await withDecision(
-        bottle.slug,
-        source,
-        archived.value.proposal,
-        queueDir,
-        false,
-      );
-      if (view.status === 'pending')
-        view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
-      found.push({ bottle, view });
-    }
+    const view = await archivedView(bottle, id);
+    if (view) found.push({ bottle, view });
   }
   if (found.length === 0) {
     throw new BottleError('PROPOSAL_NOT_FOUND', `no proposal ${id}${slug ? ` in ${slug}` : ''}`, {
@@ -178,6 +152,26 @@ export async function locateProposal(
     );
   }
   return found[0]!;
+}
+
+/** An archived proposal with its decision; no decision means it expired or was withdrawn. */
+async function archivedView(
+  bottle: BottleRef,
+  id: string,
+  onSkip?: (file: string, reason: string) => void,
+): Promise<ProposalView | undefined> {
+  const queueDir = bottle.layout.queue.root;
+  const archived = await readArchived(queueDir, id);
+  if (!archived.ok) {
+    if (archived.reason !== 'missing')
+      onSkip?.(bottle.layout.queue.archiveFile(id), archived.reason);
+    return undefined;
+  }
+  const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
+  const view = await withDecision(bottle.slug, source, archived.value.proposal, queueDir, false);
+  if (view.status === 'pending')
+    view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
+  return view;
 }
 
 async function attachGateFindings(view: ProposalView, bottle: BottleRef): Promise<void> {

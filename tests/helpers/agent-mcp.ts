@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { execa } from 'execa';
+import { execAsAgent } from './agent-exec.js';
 
 const ENTRY = fileURLToPath(new URL('../fixtures/agent-mcp/client-main.ts', import.meta.url));
 const BUNDLE = join(tmpdir(), `cb-agent-mcp-client-${process.pid}.mjs`);
@@ -57,46 +58,20 @@ export async function callToolInAgent(
   tool: string,
   args: Record<string, unknown>,
 ): Promise<AgentToolResult> {
-  const run = await execa(
-    'docker',
-    [
-      'compose',
-      '-f',
-      composeFile,
-      'exec',
-      '-T',
-      '-u',
-      '1000:1000',
-      'agent',
-      'node',
-      IN_AGENT,
-      tool,
-    ],
-    { input: JSON.stringify(args), reject: false, timeout: 16 * 60_000 },
-  );
-  if (run.exitCode !== 0)
-    throw new Error(`the agent's MCP client failed (${run.exitCode}): ${run.stderr || run.stdout}`);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as AgentToolResult;
+  return JSON.parse(await runClient(composeFile, tool, args)) as AgentToolResult;
 }
 
 /** The tool names the agent's MCP client lists. */
 export async function listToolsInAgent(composeFile: string): Promise<string[]> {
-  const run = await execa(
-    'docker',
-    [
-      'compose',
-      '-f',
-      composeFile,
-      'exec',
-      '-T',
-      '-u',
-      '1000:1000',
-      'agent',
-      'node',
-      IN_AGENT,
-      '--list',
-    ],
-    { input: '{}' },
-  );
-  return JSON.parse(run.stdout.trim()) as string[];
+  return JSON.parse(await runClient(composeFile, '--list', {})) as string[];
+}
+
+async function runClient(composeFile: string, tool: string, args: object): Promise<string> {
+  const run = await execAsAgent(composeFile, ['node', IN_AGENT, tool], {
+    input: JSON.stringify(args),
+    timeout: 16 * 60_000,
+  });
+  if (run.exitCode !== 0)
+    throw new Error(`the agent's MCP client failed (${run.exitCode}): ${run.stderr || run.stdout}`);
+  return run.stdout.trim().split('\n').at(-1)!;
 }

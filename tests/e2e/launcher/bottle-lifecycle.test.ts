@@ -2,20 +2,17 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { listedBottle, runCliCaptured } from '../../helpers/cli.js';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
+import { startUpstreamContainer } from '../../helpers/upstream-container.js';
 
 // One real bottle (scripted agent, provider none) on the real engine, driven through the CLI,
 // with a local HTTPS upstream named api.example.test on the bottle's egress network.
 const TOKEN = `cbe2e-${randomBytes(16).toString('hex')}`;
-const UPSTREAM_SCRIPT = fileURLToPath(
-  new URL('../../fixtures/upstream-server.mjs', import.meta.url),
-);
 const BOTTLE = `---
 agent_provider: none
 secrets:
@@ -96,31 +93,11 @@ describe('a bottle started by the launcher', dockerSuite, () => {
       await readFile(tree.path(`home/state/${slug}/metadata.json`), 'utf8'),
     ) as { images: { base: string } };
 
-    upstream = `cb-${slug}-upstream`;
-    await execa('docker', [
-      'run',
-      '-d',
-      '--name',
-      upstream,
-      '--network',
-      `cb-${slug}-egress`,
-      '--network-alias',
-      'api.example.test',
-      '-v',
-      `${UPSTREAM_SCRIPT}:/srv/upstream-server.mjs:ro`,
-      '-v',
-      `${tree.path('home/bottles/server.crt')}:/srv/server.crt:ro`,
-      '-v',
-      `${tree.path('home/bottles/server.key')}:/srv/server.key:ro`,
-      metadata.images.base,
-      'node',
-      '/srv/upstream-server.mjs',
-    ]);
-    for (let i = 0; i < 50; i++) {
-      const logs = await execa('docker', ['logs', upstream]);
-      if (logs.stdout.includes('listening')) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    upstream = await startUpstreamContainer({
+      slug,
+      certDir: tree.path('home/bottles'),
+      image: metadata.images.base,
+    });
   });
 
   after(async () => {

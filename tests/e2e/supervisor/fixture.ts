@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runCliCaptured, type CliRun } from '../../helpers/cli.js';
 import {
@@ -9,10 +8,8 @@ import {
 } from '../../helpers/agent-mcp.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
-
-const UPSTREAM_SCRIPT = fileURLToPath(
-  new URL('../../fixtures/upstream-server.mjs', import.meta.url),
-);
+import { execAsAgent } from '../../helpers/agent-exec.js';
+import { startUpstreamContainer } from '../../helpers/upstream-container.js';
 
 /** The bottle every supervisor e2e test starts from: one GET route to /hello on a local upstream. */
 export const SUPERVISED_BOTTLE = `---
@@ -87,53 +84,13 @@ export async function startSupervisedBottle(
   const metadata = JSON.parse(await readFile(`${stateDir}/metadata.json`, 'utf8')) as {
     images: { base: string };
   };
-  const upstream = `cb-${slug}-upstream`;
-  await execa('docker', [
-    'run',
-    '-d',
-    '--name',
-    upstream,
-    '--network',
-    `cb-${slug}-egress`,
-    '--network-alias',
-    'api.example.test',
-    '-v',
-    `${UPSTREAM_SCRIPT}:/srv/upstream-server.mjs:ro`,
-    '-v',
-    `${tree.path('home/bottles/server.crt')}:/srv/server.crt:ro`,
-    '-v',
-    `${tree.path('home/bottles/server.key')}:/srv/server.key:ro`,
-    metadata.images.base,
-    'node',
-    '/srv/upstream-server.mjs',
-  ]);
-  for (let i = 0; i < 50; i++) {
-    const logs = await execa('docker', ['logs', upstream], { reject: false });
-    if (logs.stdout.includes('listening')) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const upstream = await startUpstreamContainer({
+    slug,
+    certDir: tree.path('home/bottles'),
+    image: metadata.images.base,
+  });
   await installAgentMcpClient(composeFile);
-  const asAgent = (script: string) =>
-    execa(
-      'docker',
-      [
-        'compose',
-        '-f',
-        composeFile,
-        'exec',
-        '-T',
-        '-u',
-        '1000:1000',
-        'agent',
-        'bash',
-        '-c',
-        script,
-      ],
-      {
-        reject: false,
-        timeout: 120_000,
-      },
-    );
+  const asAgent = (script: string) => execAsAgent(composeFile, ['bash', '-c', script]);
   return {
     tree,
     env,

@@ -2,26 +2,19 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
-import { startSupervisedBottle, waitForProposal, type SupervisedBottle } from './fixture.js';
+import {
+  startSupervisedBottle,
+  SUPERVISED_BOTTLE,
+  waitForProposal,
+  type SupervisedBottle,
+} from './fixture.js';
 
 // A real bottle whose agent calls the supervise tools over MCP from inside its container; the
 // operator decides through the headless verbs; the proxy, the queue and the audit log are real.
-const BOTTLE = `---
-agent_provider: none
-secrets:
-  upstream: env:CB_E2E_UPSTREAM_TOKEN
-supervise:
-  token_allow_timeout_seconds: 8
-egress:
-  upstream_ca: test-ca.crt
-  routes:
-    - host: api.example.test
-      paths: [/hello]
-      methods: [GET]
-      auth: { header: Authorization, scheme: Bearer, secret: upstream }
-      private: true
----
-`;
+const BOTTLE = SUPERVISED_BOTTLE.replace(
+  'egress:\n',
+  'supervise:\n  token_allow_timeout_seconds: 8\negress:\n',
+);
 
 /** The live routes with one more allowed path beside /hello. */
 const withPath = (routes: string, path: string) =>
