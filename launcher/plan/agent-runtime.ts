@@ -36,6 +36,12 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
   const provider = providerOf(options.selection.bottle);
   if (provider.name === 'claude') {
     env.ANTHROPIC_API_KEY = PLACEHOLDER_TOKEN;
+    // Without these the CLI calls api.anthropic.com for feature flags, telemetry and server
+    // URLs whatever the base URL is: refused by the proxy, and a stall at every start.
+    env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
+    env.DISABLE_TELEMETRY = '1';
+    env.DISABLE_ERROR_REPORTING = '1';
+    env.DISABLE_AUTOUPDATER = '1';
     // The request still goes through the proxy, which injects the key on that host's route.
     if (provider.baseUrl) env.ANTHROPIC_BASE_URL = provider.baseUrl;
   }
@@ -54,13 +60,17 @@ export function agentCommand(options: AgentRuntimeOptions): string[] {
   const provider = providerOf(selection.bottle).name;
   if (provider === 'none') return ['bash', '-l'];
   if (provider === 'claude') {
+    // The bottle is the sandbox: no per-command permission prompt (Bash would be refused in -p
+    // mode otherwise). With a prompt the session runs unattended and logs stream-json.
     return [
       'bash',
       '-c',
-      'exec claude --mcp-config /etc/claude-bottle/mcp.json --allowedTools "$0" --append-system-prompt "$(cat /etc/claude-bottle/prompt.md)" "$@"',
+      'exec claude --mcp-config /etc/claude-bottle/mcp.json --allowedTools "$0" --permission-mode bypassPermissions --append-system-prompt "$(cat /etc/claude-bottle/prompt.md)" "$@"',
       CLAUDE_CODE_ALLOWED_TOOLS,
       ...(model ? ['--model', model] : []),
-      ...(options.prompt ? [options.prompt] : []),
+      ...(options.prompt
+        ? ['-p', options.prompt, '--output-format', 'stream-json', '--verbose']
+        : []),
     ];
   }
   return [

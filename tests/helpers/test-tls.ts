@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** A throwaway CA and a server certificate for `host`, made with the openssl CLI. */
+/** A throwaway CA and a server certificate for `host` (or several names), made with the openssl CLI. */
 export function makeServerCert(
   dir: string,
-  host: string,
+  hosts: string | string[],
 ): { caCert: string; cert: string; key: string } {
+  const names = typeof hosts === 'string' ? [hosts] : hosts;
+  const host = names[0]!;
   const ca = { cert: join(dir, 'test-ca.crt'), key: join(dir, 'test-ca.key') };
   const leaf = {
     cert: join(dir, 'server.crt'),
@@ -47,7 +49,7 @@ export function makeServerCert(
   );
   execFileSync('bash', [
     '-c',
-    `printf 'subjectAltName=DNS:${host}\\nextendedKeyUsage=serverAuth\\n' > '${ext}'`,
+    `printf 'subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\\nextendedKeyUsage=serverAuth\\n' > '${ext}'`,
   ]);
   run(
     'x509',
