@@ -6,6 +6,7 @@ import { appendAudit } from '../audit/log.js';
 import type { BottleRef } from '../queue/bottles.js';
 import { claimProposal } from '../queue/claim.js';
 import { isExpired, locateProposal, type ProposalView } from '../queue/proposals.js';
+import { describeExisting, refuseDecided, refuseRewritten } from './decide-checks.js';
 import { engineFor } from './registry.js';
 import type { ApplyOutcome, EngineDeps } from './types.js';
 
@@ -249,38 +250,6 @@ function decision(
     decided_at: deps.now().toISOString(),
     ...(view.sha256 ? { proposal_sha256: view.sha256 } : {}),
   };
-}
-
-/** No producer rewrites a queued proposal: a change under its id is refused, never applied. */
-function refuseRewritten(view: ProposalView, firstRead?: string, shown?: string): void {
-  const changed =
-    view.sha256 === undefined ||
-    view.sha256 !== firstRead ||
-    (shown !== undefined && shown !== view.sha256);
-  if (!changed) return;
-  throw new BottleError(
-    'PROPOSAL_INVALID',
-    `proposal ${view.proposal.id} changed after it was ${shown ? 'shown' : 'read'} (sha256 ${String(shown ?? firstRead).slice(0, 12)}… → ${String(view.sha256).slice(0, 12)}…); nothing was applied`,
-    {
-      hint: 'a producer rewrote a queued proposal, which none should: look at it again (`claude-bottle proposals`) before deciding',
-    },
-  );
-}
-
-function refuseDecided(view: ProposalView): void {
-  if (view.status === 'pending') return;
-  if (view.status === 'expired' && view.queued) return; // expired but not archived: handled by the caller
-  throw new BottleError(
-    view.status === 'expired' ? 'PROPOSAL_EXPIRED' : 'DECISION_EXISTS',
-    `proposal ${view.proposal.id} is already ${view.status}`,
-    { hint: describeExisting(view.decision) },
-  );
-}
-
-function describeExisting(decided: Decision | undefined): string {
-  if (!decided) return 'run `claude-bottle proposals --all` to see it';
-  const applied = decided.applied === false ? ', not applied' : '';
-  return `${decided.decision}${applied} by ${decided.decided_by} at ${decided.decided_at}${decided.reason ? `: ${decided.reason}` : ''}`;
 }
 
 function usage(message: string): BottleError {
