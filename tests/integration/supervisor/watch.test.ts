@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { stateDirOf } from '../../../lib/home.js';
@@ -162,7 +162,16 @@ describe('QueueWatcher on a real home', () => {
         value_sha256: 'b'.repeat(64),
       },
     });
-    await until('the expired proposal archived', () => existsSync(`${queue}/archive/${id}.json`));
-    assert.ok(!existsSync(`${queue}/pending/egress-proxy/${id}.json`));
+    // The archive record is written first, then the pending file goes: wait for both.
+    await until(
+      'the expired proposal archived and gone from pending/',
+      () =>
+        existsSync(`${queue}/archive/${id}.json`) &&
+        !existsSync(`${queue}/pending/egress-proxy/${id}.json`),
+    );
+    const archived = JSON.parse(readFileSync(`${queue}/archive/${id}.json`, 'utf8')) as {
+      archived: { status: string };
+    };
+    assert.equal(archived.archived.status, 'expired');
   });
 });
