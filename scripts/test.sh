@@ -9,5 +9,5 @@ timed "type-check (tsc --noEmit)" npm run typecheck --silent
 timed "lint (eslint, prettier, import cycles)" npm run lint --silent
 # The scripted-model tests run the real Claude Code CLI; packed from the npm registry once, cached.
 timed "the Claude Code CLI for the scripted-model tests (npm pack, cached)" \
-  bash tests/fixtures/scripted-model/fetch-cli.sh "${CLAUDE_CODE_VERSION:-2.1.332}" >/dev/null
+  bash -c 'bash tests/fixtures/scripted-model/fetch-cli.sh "$1" >/dev/null' _ "${CLAUDE_CODE_VERSION:-2.1.332}"
 timed "tests (unit, integration, e2e)" npm test --silent
