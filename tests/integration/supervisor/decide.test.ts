@@ -3,13 +3,13 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { stateDirOf } from '../../../lib/home.js';
 import { stateLayout } from '../../../launcher/state/layout.js';
-import { writeMetadata } from '../../../launcher/state/metadata.js';
 import { newProposalId } from '../../../mcp/queue/ids.js';
 import type { Proposal } from '../../../mcp/queue/schema.js';
 import { readDecision, writeDecision, writeProposal } from '../../../mcp/queue/store.js';
 import { decide } from '../../../supervisor/engines/decide.js';
 import type { EngineDeps } from '../../../supervisor/engines/types.js';
 import { listProposals } from '../../../supervisor/queue/proposals.js';
+import { makeStateDir } from '../../helpers/state-dir.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 
 // decide() on a real state dir with the engines that need no container (token allow,
@@ -54,28 +54,8 @@ describe('decide() on a real queue', () => {
   before(async () => {
     tree = await tempTree();
     home = tree.path('home');
-    const l = stateLayout(stateDirOf(home, SLUG));
-    await mkdir(l.liveConfig, { recursive: true });
+    const l = await makeStateDir(home, SLUG);
     await writeFile(`${l.liveConfig}/gitleaks-allowlist`, '# allowlist\n');
-    const now = new Date().toISOString();
-    await writeMetadata(l.metadata, {
-      v: 1,
-      slug: SLUG,
-      agent: 'scripted',
-      agent_source: 'home',
-      bottle: 'e2e',
-      provider: 'none',
-      branch: null,
-      repo: null,
-      compose_project: `cb-${SLUG}`,
-      images: {},
-      services: [],
-      status: 'running',
-      reason: null,
-      created_at: now,
-      started_at: now,
-      updated_at: now,
-    });
   });
   after(() => tree.remove());
 

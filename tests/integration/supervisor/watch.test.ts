@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { stateDirOf } from '../../../lib/home.js';
-import { stateLayout } from '../../../launcher/state/layout.js';
-import { writeMetadata } from '../../../launcher/state/metadata.js';
 import { newProposalId } from '../../../mcp/queue/ids.js';
 import type { Proposal } from '../../../mcp/queue/schema.js';
 import { writeProposal } from '../../../mcp/queue/store.js';
 import type { EngineDeps } from '../../../supervisor/engines/types.js';
 import { watchedSlug, watchQueues, type QueueWatcher } from '../../../supervisor/queue/watch.js';
+import { makeStateDir } from '../../helpers/state-dir.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 
 // The TUI's queue watcher (supervisor/queue/watch.ts) on a real temp home.
@@ -56,28 +53,7 @@ describe('QueueWatcher on a real home', () => {
   const swept: string[] = [];
 
   async function makeBottle(slug: string): Promise<string> {
-    const layout = stateLayout(stateDirOf(tree.path('home'), slug));
-    const now = new Date().toISOString();
-    await mkdir(layout.dir, { recursive: true });
-    await writeMetadata(layout.metadata, {
-      v: 1,
-      slug,
-      agent: 'scripted',
-      agent_source: 'home',
-      bottle: 'e2e',
-      provider: 'none',
-      branch: null,
-      repo: null,
-      compose_project: `cb-${slug}`,
-      images: {},
-      services: [],
-      status: 'running',
-      reason: null,
-      created_at: now,
-      started_at: now,
-      updated_at: now,
-    });
-    return layout.queue.root;
+    return (await makeStateDir(tree.path('home'), slug)).queue.root;
   }
 
   async function until(what: string, check: () => boolean): Promise<void> {

@@ -1,0 +1,33 @@
+import { mkdir } from 'node:fs/promises';
+import { stateDirOf } from '../../lib/home.js';
+import { stateLayout, type StateLayout } from '../../launcher/state/layout.js';
+import { writeMetadata } from '../../launcher/state/metadata.js';
+
+/**
+ * A bottle's state dir with just a running-looking metadata.json: enough for the supervisor's
+ * queue code, which needs no containers for report-only engines and the watcher.
+ */
+export async function makeStateDir(home: string, slug: string): Promise<StateLayout> {
+  const layout = stateLayout(stateDirOf(home, slug));
+  const now = new Date().toISOString();
+  await mkdir(layout.liveConfig, { recursive: true });
+  await writeMetadata(layout.metadata, {
+    v: 1,
+    slug,
+    agent: 'scripted',
+    agent_source: 'home',
+    bottle: 'e2e',
+    provider: 'none',
+    branch: null,
+    repo: null,
+    compose_project: `cb-${slug}`,
+    images: {},
+    services: [],
+    status: 'running',
+    reason: null,
+    created_at: now,
+    started_at: now,
+    updated_at: now,
+  });
+  return layout;
+}
