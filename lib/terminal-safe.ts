@@ -12,10 +12,13 @@ export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
 }
 
-/** One line for a listing: safe, newlines folded, cut to `width` characters. */
+/** One line for a listing: safe, whitespace runs folded, cut to `width` characters. */
 export function oneLine(text: string, width = 80): string {
-  const flat = terminalSafe(text.replace(/\s*\n\s*/g, ' ').trim());
-  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+  const chars = Array.from(terminalSafe(text.replace(/\s+/g, ' ').trim()));
+  // Cut by code point so an astral character is never split into a lone surrogate.
+  return chars.length > width
+    ? `${chars.slice(0, Math.max(0, width - 1)).join('')}…`
+    : chars.join('');
 }
 
 /**

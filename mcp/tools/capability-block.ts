@@ -9,8 +9,8 @@ import {
 import { OutcomeSchema } from '../proposals/outcome.js';
 import { submitAndAwait } from '../proposals/submit.js';
 import type { McpServer } from '../sdk.js';
-import { agentImageIssues } from '../validate/agent-image.js';
-import { formatDockerfileIssue, parseDockerfile } from '../validate/dockerfile.js';
+import { agentDockerfileIssues } from '../validate/agent-image.js';
+import { formatDockerfileIssue } from '../validate/dockerfile.js';
 import { PROPOSAL_ANNOTATIONS, WAIT_NOTE } from './common.js';
 
 export const CapabilityBlockInputSchema = z.strictObject({
@@ -50,8 +50,7 @@ export function registerCapabilityBlockTool(server: McpServer, ctx: ServerContex
       annotations: PROPOSAL_ANNOTATIONS,
     },
     async (args, extra) => {
-      const parsed = parseDockerfile(args.dockerfile);
-      const issues = parsed.ok ? agentImageIssues(parsed.instructions) : parsed.issues;
+      const issues = agentDockerfileIssues(args.dockerfile);
       if (issues.length > 0) {
         return refusal(
           `the proposed Dockerfile is invalid:\n${issues.map(formatDockerfileIssue).join('\n')}`,

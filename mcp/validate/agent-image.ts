@@ -1,4 +1,4 @@
-import type { DockerfileInstruction, DockerfileIssue } from './dockerfile.js';
+import { parseDockerfile, type DockerfileInstruction, type DockerfileIssue } from './dockerfile.js';
 
 /**
  * What an agent may propose as its own image: one stage, built on the stock agent image the
@@ -36,4 +36,10 @@ export function agentImageIssues(
     }
   }
   return issues;
+}
+
+/** Everything wrong with a proposed agent Dockerfile: its syntax, then the agent-image rules. */
+export function agentDockerfileIssues(text: string): DockerfileIssue[] {
+  const parsed = parseDockerfile(text);
+  return parsed.ok ? agentImageIssues(parsed.instructions) : parsed.issues;
 }

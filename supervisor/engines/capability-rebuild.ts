@@ -6,8 +6,8 @@ import { bottleAgentImage } from '../../launcher/images/bottle-images.js';
 import { ensureImage } from '../../launcher/images/ensure.js';
 import { BottleError } from '../../lib/errors.js';
 import { LIMITS } from '../../mcp/queue/schema.js';
-import { agentImageIssues } from '../../mcp/validate/agent-image.js';
-import { formatDockerfileIssue, parseDockerfile } from '../../mcp/validate/dockerfile.js';
+import { agentDockerfileIssues } from '../../mcp/validate/agent-image.js';
+import { formatDockerfileIssue } from '../../mcp/validate/dockerfile.js';
 import {
   agentIsRunning,
   recordAgentImage,
@@ -29,8 +29,7 @@ export function checkDockerfileText(text: string, file: string): void {
       { hint: 'shorten it' },
     );
   }
-  const parsed = parseDockerfile(text);
-  const issues = parsed.ok ? agentImageIssues(parsed.instructions) : parsed.issues;
+  const issues = agentDockerfileIssues(text);
   if (issues.length > 0) {
     throw new BottleError(
       'DOCKERFILE_INVALID',

@@ -1,4 +1,4 @@
-import { terminalSafe } from '../../lib/terminal-safe.js';
+import { oneLine, terminalSafe } from '../../lib/terminal-safe.js';
 
 /**
  * Text that anyone but the operator wrote (the agent's justification and files, hostnames,
@@ -13,14 +13,8 @@ export function sanitize(text: string): string {
   return terminalSafe(text);
 }
 
-/** One line for a list row or a notification: whitespace runs folded, safe, cut to `width` characters. */
-export function oneLine(text: string, width = 80): string {
-  const chars = Array.from(sanitize(text.replace(/\s+/g, ' ').trim()));
-  // Cut by code point so an astral character is never split into a lone surrogate.
-  return chars.length > width
-    ? `${chars.slice(0, Math.max(0, width - 1)).join('')}…`
-    : chars.join('');
-}
+/** One line for a list row or a notification: the headless verbs' own. */
+export { oneLine };
 
 /** Lines of a text, each safe on its own (the detail pane styles them one by one). */
 export function safeLines(text: string): string[] {
