@@ -5,7 +5,7 @@
 import { decide } from '../../supervisor/engines/decide.js';
 import { engineDeps } from '../../supervisor/engines/deps.js';
 import { listProposals } from '../../supervisor/queue/proposals.js';
-import type { SupervisedBottle } from '../../tests/e2e/supervisor/fixture.js';
+import { withPath, type SupervisedBottle } from '../../tests/e2e/supervisor/fixture.js';
 
 export interface RemediationSample {
   /** decide() start → decision written (routes written, SIGHUP, reload confirmed). */
@@ -17,12 +17,6 @@ export interface RemediationSample {
   /** decide(reject) start → the agent's call returned rejected. */
   rejectAnswerMs: number;
 }
-
-const withPath = (routes: string, path: string) =>
-  routes.replace(
-    /^(\s*)- \/hello$/m,
-    (_l, indent: string) => `${indent}- /hello\n${indent}- ${path}`,
-  );
 
 export async function remediationRound(
   bottle: SupervisedBottle,

@@ -27,6 +27,14 @@ egress:
 ---
 `;
 
+/** The bottle's routes.yaml with one more allowed path beside /hello (what the agent proposes). */
+export function withPath(routes: string, path: string): string {
+  return routes.replace(
+    /^(\s*)- \/hello$/m,
+    (_line, indent: string) => `${indent}- /hello\n${indent}- ${path}`,
+  );
+}
+
 export interface SupervisedBottle {
   tree: TempTree;
   env: NodeJS.ProcessEnv;

@@ -6,6 +6,7 @@ import {
   startSupervisedBottle,
   SUPERVISED_BOTTLE,
   waitForProposal,
+  withPath,
   type SupervisedBottle,
 } from './fixture.js';
 
@@ -16,12 +17,6 @@ const BOTTLE = SUPERVISED_BOTTLE.replace(
   'supervise:\n  token_allow_timeout_seconds: 8\negress:\n',
 );
 
-/** The live routes with one more allowed path beside /hello. */
-const withPath = (routes: string, path: string) =>
-  routes.replace(
-    /^(\s*)- \/hello$/m,
-    (_line, indent: string) => `${indent}- /hello\n${indent}- ${path}`,
-  );
 const fakeGithubToken = () => `ghp_${'aB3dE5fG7hJ9kL1mN2pQ4rS6tU8vW0xY2zA4'.slice(0, 36)}`;
 
 let bottle: SupervisedBottle;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import type { AgentToolResult } from '../../helpers/agent-mcp.js';
-import { startSupervisedBottle, type SupervisedBottle } from './fixture.js';
+import { startSupervisedBottle, withPath, type SupervisedBottle } from './fixture.js';
 
 // `claude-bottle supervise` in a real terminal (tmux) over a real bottle: the agent files
 // proposals through the real MCP server from inside its container; the operator reads the
@@ -18,12 +18,6 @@ const HOSTILE =
   'I need /first for {bold}blessed tags{/bold} \x1b[31mred\x1b[0m\x1b]0;pwned\x07 done';
 /** Set to write docs/images/supervisor-tui.{txt,png} from this run (needs aha and chromium). */
 const DOCS_CAPTURE = process.env.CLAUDE_BOTTLE_DOCS_CAPTURE === '1';
-
-const withPath = (routes: string, path: string) =>
-  routes.replace(
-    /^(\s*)- \/hello$/m,
-    (_line, indent: string) => `${indent}- /hello\n${indent}- ${path}`,
-  );
 
 const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args]);
 const screen = async (...flags: string[]) =>
