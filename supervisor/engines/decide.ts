@@ -1,5 +1,5 @@
 import { BottleError } from '../../lib/errors.js';
-import type { Decision, ProposalTool } from '../../mcp/queue/schema.js';
+import type { Decision } from '../../mcp/queue/schema.js';
 import { archiveProposal } from '../../mcp/queue/archive.js';
 import { writeDecision } from '../../mcp/queue/store.js';
 import { appendAudit } from '../audit/log.js';
@@ -255,5 +255,3 @@ function decision(
 function usage(message: string): BottleError {
   return new BottleError('USAGE', message, { hint: 'run `claude-bottle approve --help`' });
 }
-
-export type { ProposalTool };
