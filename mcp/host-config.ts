@@ -56,6 +56,8 @@ export interface CodexConfigOptions {
   bearerTokenEnvVar: string;
   /** Absent: Codex's built-in OpenAI provider. */
   modelProvider?: CodexModelProvider;
+  /** The agent file's prompt, added to Codex's own instructions (Claude's --append-system-prompt). */
+  developerInstructions?: string;
 }
 
 /**
@@ -66,32 +68,43 @@ export interface CodexConfigOptions {
 export function codexConfigToml(options: CodexConfigOptions): string {
   checkUrl(options.url);
   checkEnvName(options.bearerTokenEnvVar);
-  const lines: string[] = [];
+  // TOML: a root key after the first table would belong to that table, so root keys go first.
+  const root = [
+    // Each of these otherwise reaches out at every start (measured on 0.171.0 with strace): an
+    // update check on api.github.com, OTLP metrics to ab.chatgpt.com, and a plugin sync that runs
+    // `git ls-remote github.com/openai/plugins` and asks chatgpt.com. The proxy would refuse them;
+    // off, the CLI never waits on a refusal.
+    'check_for_update_on_startup = false',
+  ];
+  const tables: string[][] = [
+    ['[analytics]', 'enabled = false'],
+    ['[features]', 'plugins = false'],
+  ];
+  if (options.developerInstructions !== undefined && options.developerInstructions.trim() !== '') {
+    root.push(`developer_instructions = ${tomlString(options.developerInstructions)}`);
+  }
   if (options.modelProvider) {
     const { baseUrl, envKey } = options.modelProvider;
     checkUrl(baseUrl, 'model provider base_url');
     checkEnvName(envKey);
-    // TOML: a root key after the first table would belong to that table, so it goes first.
-    lines.push(
-      `model_provider = ${tomlString(CODEX_PROVIDER_ID)}`,
-      '',
+    root.push(`model_provider = ${tomlString(CODEX_PROVIDER_ID)}`);
+    tables.push([
       `[model_providers.${CODEX_PROVIDER_ID}]`,
       `name = ${tomlString(CODEX_PROVIDER_ID)}`,
       `base_url = ${tomlString(baseUrl)}`,
       `env_key = ${tomlString(envKey)}`,
       // The only wire API current Codex releases accept ("chat" is refused at startup).
       'wire_api = "responses"',
-      '',
-    );
+    ]);
   }
-  lines.push(
+  tables.push([
     `[mcp_servers.${MCP_SERVER_NAME}]`,
     `url = ${tomlString(options.url)}`,
     `bearer_token_env_var = ${tomlString(options.bearerTokenEnvVar)}`,
     `startup_timeout_sec = ${STARTUP_TIMEOUT_SECONDS}`,
     `tool_timeout_sec = ${TOOL_TIMEOUT_SECONDS}`,
-    '',
-  );
+  ]);
+  const lines = [...root, ...tables.flatMap((table) => ['', ...table]), ''];
   return lines.join('\n');
 }
 
@@ -113,7 +126,11 @@ function checkUrl(url: string, what = 'MCP url'): void {
   }
 }
 
-/** A TOML basic string: JSON's escaping is a valid subset for the characters a URL holds. */
+/**
+ * A TOML basic string. JSON's escapes (\\ \" \n \t \uXXXX for controls) are all valid TOML
+ * escapes, and JSON leaves every other character as it is, which TOML accepts in a basic string.
+ */
 function tomlString(text: string): string {
-  return JSON.stringify(text);
+  // DEL is the one control character JSON leaves bare and TOML refuses.
+  return JSON.stringify(text).replace(/\x7f/g, '\\u007F');
 }

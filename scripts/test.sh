@@ -7,7 +7,10 @@ source scripts/ensure-ready.sh
 timed() { local name=$1; shift; local t=$(date +%s); echo "==> $name"; "$@"; echo "    done in $(( $(date +%s) - t ))s: $name"; }
 timed "type-check (tsc --noEmit)" npm run typecheck --silent
 timed "lint (eslint, prettier, import cycles)" npm run lint --silent
-# The scripted-model tests run the real Claude Code CLI; packed from the npm registry once, cached.
+# The scripted-model tests run the real Claude Code and Codex CLIs; packed from the npm registry
+# once, cached.
 timed "the Claude Code CLI for the scripted-model tests (npm pack, cached)" \
   bash -c 'bash tests/fixtures/scripted-model/fetch-cli.sh "$1" >/dev/null' _ "${CLAUDE_CODE_VERSION:-2.1.332}"
+timed "the Codex CLI for the scripted-model tests (npm pack, cached)" \
+  bash -c 'bash tests/fixtures/scripted-model/fetch-cli.sh codex "$1" >/dev/null' _ "${CODEX_VERSION:-0.171.0}"
 timed "tests (unit, integration, e2e)" npm test --silent

@@ -51,6 +51,7 @@ export function agentRecipe(provider: Provider, baseTag: string, providerDir: st
       'netguard.sh': join(dir, 'netguard.sh'),
       'entrypoint.sh': join(dir, 'entrypoint.sh'),
       'install-provider.sh': join(dir, 'install-provider.sh'),
+      'start-agent.sh': join(dir, 'start-agent.sh'),
       provider: providerDir,
     },
     buildArgs: { BASE_IMAGE: baseTag, PROVIDER: provider },

@@ -53,29 +53,29 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
   return env;
 }
 
-/** What the agent container runs (renderCompose escapes `$` for compose). */
+/**
+ * What a restarted headless agent is told instead of its task: the task is already in the
+ * session it continues (`resume`, a capability rebuild), so repeating it would start over.
+ */
+export const RESUME_PROMPT =
+  'The bottle was restarted (resume or a capability rebuild) and this session continues. Pick the task up where you left off: check what was in flight, then go on.';
+
+/**
+ * What the agent container runs (renderCompose escapes `$` for compose). The provider CLIs go
+ * through the image's start-agent.sh, which decides at each start whether a session exists to
+ * continue — the compose file stays the same across `resume` and rebuilds.
+ */
 export function agentCommand(options: AgentRuntimeOptions): string[] {
   const { selection } = options;
   const model = selection.agent.config.model;
   const provider = providerOf(selection.bottle).name;
   if (provider === 'none') return ['bash', '-l'];
-  if (provider === 'claude') {
-    // The bottle is the sandbox: no per-command permission prompt (Bash would be refused in -p
-    // mode otherwise). With a prompt the session runs unattended and logs stream-json.
-    return [
-      'bash',
-      '-c',
-      'exec claude --mcp-config /etc/claude-bottle/mcp.json --allowedTools "$0" --permission-mode bypassPermissions --append-system-prompt "$(cat /etc/claude-bottle/prompt.md)" "$@"',
-      CLAUDE_CODE_ALLOWED_TOOLS,
-      ...(model ? ['--model', model] : []),
-      ...(options.prompt
-        ? ['-p', options.prompt, '--output-format', 'stream-json', '--verbose']
-        : []),
-    ];
-  }
   return [
-    'codex',
+    '/opt/claude-bottle/start-agent.sh',
+    provider,
     ...(model ? ['--model', model] : []),
-    ...(options.prompt ? [options.prompt] : []),
+    // The bottle is the sandbox: no per-command prompt (Bash would be refused headless).
+    ...(provider === 'claude' ? ['--allowed-tools', CLAUDE_CODE_ALLOWED_TOOLS] : []),
+    ...(options.prompt ? ['--prompt', options.prompt, '--resume-prompt', RESUME_PROMPT] : []),
   ];
 }

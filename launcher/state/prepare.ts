@@ -89,6 +89,7 @@ export async function prepareState(options: PrepareOptions): Promise<{ mcpToken:
   const codexConfig = codexConfigToml({
     url: SUPERVISE_URL,
     bearerTokenEnvVar: MCP_TOKEN_ENV,
+    developerInstructions: agent.prompt,
     ...(provider.name === 'codex' && provider.baseUrl
       ? { modelProvider: { baseUrl: provider.baseUrl, envKey: CODEX_API_KEY_ENV } }
       : {}),

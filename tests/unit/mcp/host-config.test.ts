@@ -26,6 +26,14 @@ describe('host configuration', () => {
     assert.equal(
       codexConfigToml({ url: 'http://supervise:8080/mcp', bearerTokenEnvVar: 'SUPERVISE_TOKEN' }),
       [
+        'check_for_update_on_startup = false',
+        '',
+        '[analytics]',
+        'enabled = false',
+        '',
+        '[features]',
+        'plugins = false',
+        '',
         '[mcp_servers.supervise]',
         'url = "http://supervise:8080/mcp"',
         'bearer_token_env_var = "SUPERVISE_TOKEN"',
@@ -45,7 +53,14 @@ describe('host configuration', () => {
     assert.equal(
       toml,
       [
+        'check_for_update_on_startup = false',
         'model_provider = "claude-bottle"',
+        '',
+        '[analytics]',
+        'enabled = false',
+        '',
+        '[features]',
+        'plugins = false',
         '',
         '[model_providers.claude-bottle]',
         'name = "claude-bottle"',
@@ -63,6 +78,29 @@ describe('host configuration', () => {
     );
     // Codex ignores config overrides of its built-in provider ids.
     assert.ok(!['openai', 'ollama', 'lmstudio'].includes(CODEX_PROVIDER_ID));
+  });
+
+  it('adds the agent prompt as developer_instructions, a root key in one escaped string', () => {
+    const toml = codexConfigToml({
+      url: 'http://supervise:8080/mcp',
+      bearerTokenEnvVar: 'SUPERVISE_TOKEN',
+      developerInstructions: 'Line "one"\n[evil]\nkey = 1\\ \x7f end',
+    });
+    const line = toml.split('\n').find((l) => l.startsWith('developer_instructions = '));
+    assert.equal(
+      line,
+      'developer_instructions = "Line \\"one\\"\\n[evil]\\nkey = 1\\\\ \\u007F end"',
+    );
+    // Before the first table, so it is Codex's root key and not a table's.
+    assert.ok(toml.indexOf(line) < toml.indexOf('\n['));
+    assert.ok(!/^\[evil\]/m.test(toml));
+    assert.ok(
+      !codexConfigToml({
+        url: 'http://s/mcp',
+        bearerTokenEnvVar: 'T',
+        developerInstructions: ' \n',
+      }).includes('developer_instructions'),
+    );
   });
 
   it('refuses a bad model provider', () => {

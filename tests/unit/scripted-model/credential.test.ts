@@ -79,4 +79,32 @@ describe('checkCredential', () => {
   for (const [what, headers, expected, result] of table) {
     it(what, () => assert.deepEqual(checkCredential(headers, expected), result));
   }
+
+  it('counts only the accepted headers (the OpenAI API reads Authorization alone)', () => {
+    const openai = ['authorization'] as const;
+    assert.deepEqual(checkCredential({ 'x-api-key': KEY }, sha256Hex(KEY), openai), {
+      header: null,
+      sha256: null,
+      placeholder: false,
+      expected: false,
+      ok: false,
+    });
+    assert.deepEqual(
+      checkCredential(
+        { 'x-api-key': 'other', authorization: `Bearer ${KEY}` },
+        sha256Hex(KEY),
+        openai,
+      ),
+      {
+        header: 'authorization',
+        sha256: sha256Hex(KEY),
+        placeholder: false,
+        expected: true,
+        ok: true,
+      },
+    );
+    // The placeholder is flagged in any header, counted or not.
+    const stray = { 'x-api-key': PLACEHOLDER_TOKEN, authorization: `Bearer ${KEY}` };
+    assert.equal(checkCredential(stray, undefined, openai).placeholder, true);
+  });
 });

@@ -62,7 +62,11 @@ describe('provider base_url in the plan', () => {
     assert.equal(env.OPENAI_API_KEY, PLACEHOLDER_TOKEN);
     const config = await text('transcript/config.toml');
     assert.ok(config, 'CODEX_HOME/config.toml is written before the agent runs');
-    assert.match(config, /^model_provider = "claude-bottle"\n/);
+    assert.match(config, /^model_provider = "claude-bottle"$/m);
+    assert.ok(
+      config.indexOf('model_provider') < config.indexOf('\n['),
+      'a root key, before every table',
+    );
     assert.match(
       config,
       /\[model_providers\.claude-bottle\]\nname = "claude-bottle"\nbase_url = "https:\/\/gw\.corp\.example\/openai\/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n/,
