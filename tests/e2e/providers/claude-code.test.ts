@@ -58,11 +58,13 @@ let composeFile = '';
 const helpers: string[] = [];
 let events: ChildProcess | undefined;
 const cli = (...argv: string[]) => runCliCaptured(argv, { env, cwd: tree.root });
+const project = () => `cb-${slug}`;
 const transcriptFile = () => tree.path('model/transcript.jsonl');
 
 interface ModelRequest {
   step: string | null;
   kind: string;
+  turn?: { assistantTurns: number };
   credential: { ok: boolean; placeholder: boolean; header: string | null };
 }
 
@@ -204,7 +206,7 @@ describe('the real Claude Code CLI in a bottle, driven by the scripted model', d
     await tree?.remove();
   });
 
-  it('runs the episode unattended: refused → egress-proxy-block over MCP → approved → retry → done', async () => {
+  it('runs the episode unattended across a stop/resume: refused → egress-proxy-block over MCP → (stop, resume: the session continues) → approved → retry → done', async () => {
     const id = await until('the agent’s egress-proxy-block proposal', async () => {
       const listed = await cli('proposals', '--json', '--bottle', slug);
       const found = (
@@ -212,6 +214,42 @@ describe('the real Claude Code CLI in a bottle, driven by the scripted model', d
       ).proposals.find((p) => p.tool === 'egress-proxy-block');
       return found?.id;
     });
+    // Stopped mid-call: the CLI is blocked in egress-proxy-block. The helpers leave the network
+    // so compose can remove it; they join the new one as resume creates it.
+    const beforeStop = (await transcript()).length;
+    for (const name of helpers)
+      await execa('docker', ['network', 'disconnect', '-f', `${project()}-egress`, name], {
+        reject: false,
+      });
+    const stopped = await cli('stop', slug);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const resumed = await cli('resume', slug);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    // The continued session re-sends its history; the identical proposal re-attaches to the
+    // queued one instead of queueing a second.
+    const firstAfter = await until('the resumed session’s first turn', async () =>
+      (await transcript()).slice(beforeStop).find((e) => e.kind === 'agent-loop'),
+    );
+    assert.equal(firstAfter.step, 'resumed', JSON.stringify(firstAfter));
+    assert.ok(
+      (firstAfter.turn?.assistantTurns ?? 0) >= 3,
+      `the resumed request carries the earlier turns: ${JSON.stringify(firstAfter.turn)}`,
+    );
+    await until('the re-proposal to re-attach', async () => {
+      const out = await execa(
+        'docker',
+        ['compose', '-f', composeFile, 'logs', '--no-color', 'supervise'],
+        { env },
+      );
+      return out.stdout.includes('proposal_reattached') ? true : undefined;
+    });
+    const all = await cli('proposals', '--json', '--all', '--bottle', slug);
+    const proposals = (JSON.parse(all.stdout) as { proposals: { id: string; tool: string }[] })
+      .proposals;
+    assert.deepEqual(
+      proposals.filter((p) => p.tool === 'egress-proxy-block').map((p) => p.id),
+      [id],
+    );
     const approved = await cli('approve', id);
     assert.equal(approved.code, 0, approved.stderr);
     const steps = await until('the episode to end', async () => {
@@ -219,7 +257,7 @@ describe('the real Claude Code CLI in a bottle, driven by the scripted model', d
       return entries.some((e) => e.step === 'done') ? entries : undefined;
     });
     const order = steps.map((e) => e.step).filter(Boolean);
-    for (const step of ['curl', 'read-routes', 'propose', 'retry', 'done'])
+    for (const step of ['curl', 'read-routes', 'propose', 'resumed', 'retry', 'done'])
       assert.ok(order.includes(step), `the episode went ${order.join(' → ')}`);
     // The CLI prints its result once the final answer arrived, then exits (-p mode).
     const logs = await until('the CLI’s result line', async () => {

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { routeRefusalBody } from '../../../../images/egress-proxy/explain.js';
+import { RESUME_PROMPT } from '../../../../launcher/plan/agent-runtime.js';
 import type { Turn } from '../../../fixtures/scripted-model/conversation.js';
-import { selectStep } from '../../../fixtures/scripted-model/script.js';
+import { selectStep, toRegExp } from '../../../fixtures/scripted-model/script.js';
 import {
   AWAIT_TOOL,
   egressEpisode,
   PROPOSE_TOOL,
+  RESUMED_PATTERN,
 } from '../../../fixtures/scripted-model/scripts/egress-episode.js';
 
 const URL = 'https://api.example.test/other';
@@ -110,5 +112,19 @@ describe('the egress episode script', () => {
 
   it('an unexpected result ends the turn with an explanation rather than a guess', () => {
     assert.equal(step(after('Bash', { command: CURL }, 'HTTP 502')).name, null);
+  });
+
+  it("on the launcher's resume prompt retries the curl, even beside an interrupted call", () => {
+    assert.match(RESUME_PROMPT, toRegExp(RESUMED_PATTERN));
+    const interrupted: Turn = {
+      ...after(PROPOSE_TOOL, { routes_yaml: ROUTES }, '[Request interrupted by user for tool use]'),
+      userText: RESUME_PROMPT,
+      assistantTurns: 3,
+    };
+    assert.equal(step(interrupted).name, 'resumed');
+    assert.equal(
+      step({ userText: RESUME_PROMPT, assistantTurns: 3, toolNames: [] }).name,
+      'resumed',
+    );
   });
 });
