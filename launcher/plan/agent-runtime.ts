@@ -42,6 +42,8 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
     env.DISABLE_TELEMETRY = '1';
     env.DISABLE_ERROR_REPORTING = '1';
     env.DISABLE_AUTOUPDATER = '1';
+    // Not covered by the above: a git clone of the official plugin marketplace from GitHub.
+    env.CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL = '1';
     // The request still goes through the proxy, which injects the key on that host's route.
     if (provider.baseUrl) env.ANTHROPIC_BASE_URL = provider.baseUrl;
   }
