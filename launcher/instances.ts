@@ -4,7 +4,13 @@ import { BottleError } from '../lib/errors.js';
 import { resolveHome, stateDirOf, stateRoot } from '../lib/home.js';
 import { composeDown, composeUp } from './compose.js';
 import type { DockerAdapter } from './docker.js';
+import {
+  describeSignIn,
+  proxySecretValues,
+  resolveProviderCredential,
+} from './credentials/resolve.js';
 import { loadManifests, resolveSecrets, selectAgentAndBottle } from './manifest/index.js';
+import { writeCodexLoginPlaceholder } from './state/prepare.js';
 import { stateLayout } from './state/layout.js';
 import { readMetadata, updateMetadata, type Metadata } from './state/metadata.js';
 import { composeEnvironment } from './start.js';
@@ -94,9 +100,24 @@ export async function resumeInstance(
   const set = await loadManifests({ home, cwd: deps.cwd });
   const selection = selectAgentAndBottle(set, metadata.agent, metadata.bottle);
   const secrets = await resolveSecrets(selection.bottle, { env: deps.env });
+  const credential = await resolveProviderCredential(selection.bottle, secrets, {
+    env: deps.env,
+  });
+  // The compose file and routes.yaml were written for the sign-in found at start.
+  const signIn = credential?.signIn ?? null;
+  if (metadata.sign_in !== undefined && signIn !== metadata.sign_in) {
+    throw new BottleError(
+      'CREDENTIAL_INVALID',
+      `${slug} started signed in with ${describeSignIn(metadata.sign_in)}, and the bottle's auth_token now gives ${describeSignIn(signIn)}`,
+      {
+        hint: `put the original credential back, or start a new bottle: claude-bottle start ${metadata.agent} --bottle ${metadata.bottle}`,
+      },
+    );
+  }
+  await writeCodexLoginPlaceholder(layout, credential);
   await composeUp({
     file: layout.composeFile,
-    env: composeEnvironment(deps.env, selection, secrets),
+    env: composeEnvironment(deps.env, selection, proxySecretValues(secrets, credential)),
     log: layout.composeLog,
     signal: deps.signal,
   });

@@ -15,6 +15,12 @@ import {
   selectAgentAndBottle,
   type Selection,
 } from './manifest/index.js';
+import {
+  plannedCredential,
+  proxySecretNames,
+  proxySecretValues,
+  resolveProviderCredential,
+} from './credentials/resolve.js';
 import { agentCommand, agentEnvironment } from './plan/agent-runtime.js';
 import { renderCompose } from './plan/compose-file.js';
 import { stateLayout, type StateLayout } from './state/layout.js';
@@ -63,9 +69,14 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
   const selection = selectAgentAndBottle(set, options.agent, options.bottle);
   const source = workspaceSource(selection, options.repo, deps.cwd);
   // Before anything is created: a missing secret must not leave a half-made bottle.
-  const secrets = options.dryRun
+  const declared = options.dryRun
     ? new Map<string, string>()
     : await resolveSecrets(selection.bottle, { env: deps.env });
+  const credential = options.dryRun
+    ? plannedCredential(selection.bottle)
+    : await resolveProviderCredential(selection.bottle, declared, { env: deps.env });
+  const secrets = proxySecretValues(declared, credential);
+  if (credential) deps.progress(`provider sign-in: ${credential.summary}`);
   checkAborted(deps.signal);
 
   const { slug, dir } = await allocateSlug(stateRoot(home), selection.agent.name);
@@ -79,6 +90,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
     agent_source: selection.agent.source,
     bottle: selection.bottle.name,
     provider: providerOf(selection.bottle).name,
+    sign_in: credential?.signIn ?? null,
     branch: options.branch ?? null,
     repo: options.repo ?? null,
     compose_project: project,
@@ -101,6 +113,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       layout,
       env: deps.env,
       repoPath: source.path,
+      credential,
     });
     const runAs = sidecarUser(
       deps.uid ?? process.getuid?.() ?? 1000,
@@ -123,6 +136,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       branch: options.branch,
       cloneUrl: source.cloneUrl,
       prompt: options.prompt,
+      signIn: credential?.signIn,
     };
     const compose = renderCompose({
       project,
@@ -136,7 +150,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       },
       user: { uid: runAs.uid, gid: runAs.gid },
       provider: providerOf(selection.bottle).name,
-      proxySecretEnv: Object.keys(selection.bottle.config.secrets).map(secretEnvName),
+      proxySecretEnv: proxySecretNames(selection.bottle).map(secretEnvName),
       gateCredentialEnv: selection.bottle.config.git.remotes.flatMap((r) =>
         r.identity ? [gateCredentialEnv(r.name)] : [],
       ),

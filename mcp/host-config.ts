@@ -44,12 +44,22 @@ export function claudeCodeMcpConfig(options: { url: string; token: string }): Cl
  */
 export const CODEX_PROVIDER_ID = 'claude-bottle';
 
-/** A Codex model provider: where it sends Responses API calls and which variable holds the key. */
-export interface CodexModelProvider {
-  baseUrl: string;
-  /** The variable Codex reads the API key from (the agent's is a placeholder the proxy replaces). */
-  envKey: string;
-}
+/**
+ * A Codex model provider: where it sends Responses API calls and how it signs in — with the key
+ * in a variable, or with the ChatGPT login in $CODEX_HOME/auth.json (placeholders in a bottle;
+ * the proxy replaces them).
+ */
+export type CodexModelProvider =
+  | {
+      baseUrl: string;
+      /** The variable Codex reads the API key from. */
+      envKey: string;
+    }
+  | {
+      baseUrl: string;
+      /** The ChatGPT backend's root, where Codex checks the account (`wham/…`). */
+      chatgptBaseUrl: string;
+    };
 
 export interface CodexConfigOptions {
   url: string;
@@ -76,23 +86,38 @@ export function codexConfigToml(options: CodexConfigOptions): string {
     // off, the CLI never waits on a refusal.
     'check_for_update_on_startup = false',
   ];
-  const tables: string[][] = [
-    ['[analytics]', 'enabled = false'],
-    ['[features]', 'plugins = false'],
-  ];
+  // A table, filled in below (the ChatGPT provider adds to it).
+  const features = ['[features]', 'plugins = false'];
+  const tables: string[][] = [['[analytics]', 'enabled = false'], features];
   if (options.developerInstructions !== undefined && options.developerInstructions.trim() !== '') {
     root.push(`developer_instructions = ${tomlString(options.developerInstructions)}`);
   }
   if (options.modelProvider) {
-    const { baseUrl, envKey } = options.modelProvider;
-    checkUrl(baseUrl, 'model provider base_url');
-    checkEnvName(envKey);
+    const provider = options.modelProvider;
+    checkUrl(provider.baseUrl, 'model provider base_url');
     root.push(`model_provider = ${tomlString(CODEX_PROVIDER_ID)}`);
+    let signIn: string[];
+    if ('envKey' in provider) {
+      checkEnvName(provider.envKey);
+      signIn = [`env_key = ${tomlString(provider.envKey)}`];
+    } else {
+      checkUrl(provider.chatgptBaseUrl, 'chatgpt_base_url');
+      root.push(
+        `chatgpt_base_url = ${tomlString(provider.chatgptBaseUrl)}`,
+        // The login is the placeholder auth.json the launcher writes, never a keyring.
+        'cli_auth_credentials_store = "file"',
+      );
+      // A provider of our own, not the built-in one, even on chatgpt.com: the built-in one
+      // opens a WebSocket first and compresses bodies with zstd, and the proxy scans neither
+      // (measured on 0.171.0); this one posts plain HTTPS the proxy reads byte for byte.
+      signIn = ['requires_openai_auth = true'];
+      features.push('enable_request_compression = false', 'apps = false');
+    }
     tables.push([
       `[model_providers.${CODEX_PROVIDER_ID}]`,
       `name = ${tomlString(CODEX_PROVIDER_ID)}`,
-      `base_url = ${tomlString(baseUrl)}`,
-      `env_key = ${tomlString(envKey)}`,
+      `base_url = ${tomlString(provider.baseUrl)}`,
+      ...signIn,
       // The only wire API current Codex releases accept ("chat" is refused at startup).
       'wire_api = "responses"',
     ]);

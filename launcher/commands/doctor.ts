@@ -15,7 +15,8 @@ interface Check {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check Node, the Docker engine, compose v2, the base image; list cached provider CLIs',
+  summary:
+    'check Node, the Docker engine, compose v2, the base image; list cached provider CLIs and each bottle’s sign-in',
   help: `usage: claude-bottle doctor
 
 Checks what claude-bottle needs on this machine and prints the exact fix for anything
@@ -27,6 +28,10 @@ missing:
   cli      the provider CLIs (claude, codex) packed in $CLAUDE_BOTTLE_HOME/cache: name,
            version, architecture. Listed only: the registry is not asked, and an empty
            cache is no failure (start packs what it needs)
+  sign-in  per bottle in $CLAUDE_BOTTLE_HOME: which credential its provider signs in with
+           (API key, subscription token, bearer token, ChatGPT login) and whether the host
+           side is there (the variable, the file, the login's expiry). Values are never
+           printed; a missing one is reported ("miss"), not counted as a failure
 
 Exit status: 0 when all are present, 69 when something required is missing.
 `,
@@ -90,6 +95,14 @@ Exit status: 0 when all are present, 69 when something required is missing.
     for (const check of checks) {
       io.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(8)} ${check.detail}\n`);
       if (!check.ok && check.fix) io.stdout.write(`      fix: ${check.fix}\n`);
+    }
+    // Per bottle, and never a failure of the machine: a bottle nobody starts may lack its key.
+    const { signInChecks } = await import('../credentials/doctor-check.js');
+    const signIns = await signInChecks(resolveHome(io.env, io.cwd), io.cwd, io.env).catch(() => []);
+    for (const check of signIns) {
+      const level = { ok: 'ok  ', warn: 'warn', fail: 'miss' }[check.level];
+      io.stdout.write(`${level}  sign-in  ${check.bottle}: ${check.detail}\n`);
+      if (check.level !== 'ok' && check.fix) io.stdout.write(`      fix: ${check.fix}\n`);
     }
     const failed = checks.filter((check) => !check.ok).length;
     io.stdout.write(failed === 0 ? 'all checks passed\n' : `${failed} check(s) failed\n`);

@@ -2,7 +2,20 @@ import type { CliIo, Command } from '../../lib/cli-args.js';
 import { ERROR_EXIT_CODES } from '../../lib/errors.js';
 import { resolveHome } from '../../lib/home.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
+import {
+  describeProviderRoute,
+  planProviderRoute,
+  type ProviderRoutePlan,
+} from '../credentials/provider-route.js';
 import { loadManifests, providerOf } from '../manifest/index.js';
+
+/** `{"in_force": "added"|"hand-written", "host", "route_index"?}`, null without auth_token. */
+function providerRouteJson(plan: ProviderRoutePlan): Record<string, unknown> | null {
+  if (plan.kind === 'none') return null;
+  if (plan.kind === 'added')
+    return { in_force: 'added', host: plan.route.host, paths: plan.route.paths ?? null };
+  return { in_force: 'hand-written', host: plan.host, route_index: plan.index };
+}
 
 const options = { json: { type: 'boolean' } } as const;
 
@@ -15,13 +28,16 @@ Loads every manifest and prints what it found:
   bottles  $CLAUDE_BOTTLE_HOME/bottles/*.md   (never from the working directory)
   agents   $CLAUDE_BOTTLE_HOME/agents/*.md and ./.claude-bottle/agents/*.md
 References (a route's or remote's secret, an agent's bottle) are checked; secrets are
-not resolved, so no credential needs to be present.
+not resolved, so no credential needs to be present. For a bottle with auth_token it says
+which route carries the provider's requests: the one the launcher adds, or a hand-written
+route for the same host, which wins.
 
 Exit status: 0 when everything is valid; 65 listing every problem otherwise.
 
 options:
-  --json   print {"bottles":[{"name","file"}],"agents":[{"name","source","file"}],"errors":[…]}
-           where each error is {"file","line","path","message"}
+  --json   print {"bottles":[{"name","file","provider_route"}],"agents":[{"name","source","file"}],
+           "errors":[…]} where each error is {"file","line","path","message"} and provider_route
+           says which route carries the provider's requests (null without auth_token)
 `,
   options,
   async run(args, io: CliIo) {
@@ -30,7 +46,11 @@ options:
     const code = set.errors.length > 0 ? ERROR_EXIT_CODES.MANIFEST_INVALID : 0;
     if (args.values.json) {
       const report = {
-        bottles: set.bottles.map((b) => ({ name: b.name, file: b.file })),
+        bottles: set.bottles.map((b) => ({
+          name: b.name,
+          file: b.file,
+          provider_route: providerRouteJson(planProviderRoute(b)),
+        })),
         agents: set.agents.map((a) => ({ name: a.name, source: a.source, file: a.file })),
         errors: set.errors.map((e) => ({
           file: e.file,
@@ -50,6 +70,8 @@ options:
       io.stdout.write(
         `  ${b.name.padEnd(16)} provider ${providerOf(b).name}, ${routes} route(s), ${remotes} remote(s), ${Object.keys(b.config.secrets).length} secret(s)  ${b.file}\n`,
       );
+      const providerRoute = describeProviderRoute(planProviderRoute(b));
+      if (providerRoute) io.stdout.write(`  ${' '.repeat(16)} ${providerRoute}\n`);
     }
     io.stdout.write(`agents (${set.agents.length}):\n`);
     for (const a of set.agents)

@@ -1,4 +1,5 @@
 import { formatPath } from '../../lib/yaml-schema.js';
+import { credentialOf } from './auth-token.js';
 import type { LoadedAgent, LoadedBottle, ManifestIssue } from './types.js';
 
 /**
@@ -36,7 +37,13 @@ export function checkReferences(
       if (remote.identity)
         missing(remote.identity, ['git', 'remotes', index, 'identity'], `remote ${remote.name}`);
     });
-    if (bottle.config.auth_token) missing(bottle.config.auth_token, ['auth_token'], 'auth_token');
+    const credential = credentialOf(bottle);
+    if (credential?.source === 'secret')
+      missing(
+        credential.secret,
+        typeof bottle.config.auth_token === 'string' ? ['auth_token'] : ['auth_token', 'secret'],
+        'auth_token',
+      );
   }
   for (const agent of agents) {
     const wanted = 'bottle' in agent.config ? agent.config.bottle : undefined;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RouteSchema, SecretNameSchema } from '../../images/egress-proxy/routes/schema.js';
 import { GitRemoteSchema } from '../../images/git-gate/policy.js';
 import { AgentProviderSchema } from './agent-provider.js';
+import { AuthTokenSchema, CODEX_LOGIN_SECRET } from './auth-token.js';
 import { SecretSourceSchema } from './secret-source.js';
 
 /**
@@ -73,8 +74,11 @@ const BottleFields = z.strictObject({
   description: z.string().optional(),
   /** `claude` or `{name, base_url, version}`: read it through providerOf(), never directly. */
   agent_provider: AgentProviderSchema.default('claude'),
-  /** The secret the provider CLI authenticates with, injected by the proxy, never given to the agent. */
-  auth_token: SecretNameSchema.optional(),
+  /**
+   * How the provider CLI signs in, injected by the proxy, never given to the agent: read it
+   * through credentialOf(), never directly.
+   */
+  auth_token: AuthTokenSchema.optional(),
   /** A Dockerfile for the agent image, relative to the bottle file (or absolute). */
   dockerfile: z.string().min(1).optional(),
   secrets: z.record(SecretNameSchema, SecretSourceSchema).default({}),
@@ -103,7 +107,42 @@ const BottleFields = z.strictObject({
     .prefault({}),
 });
 
-export const BottleSchema = rejectStaleKeys(STALE_TOP_LEVEL_KEYS).pipe(BottleFields);
+/** auth_token against agent_provider: each provider signs in its own ways. */
+const BottleWithCredential = BottleFields.superRefine((bottle, ctx) => {
+  const token = bottle.auth_token;
+  if (token === undefined) return;
+  const provider =
+    typeof bottle.agent_provider === 'string' ? bottle.agent_provider : bottle.agent_provider.name;
+  const fail = (path: (string | number)[], message: string): void =>
+    ctx.addIssue({ code: 'custom', path: ['auth_token', ...path], message });
+  if (provider === 'none')
+    return fail(
+      [],
+      'provider none runs no CLI, so auth_token means nothing → remove it, or name claude or codex',
+    );
+  if (typeof token === 'string') return;
+  if ('from' in token) {
+    if (provider !== 'codex')
+      fail(
+        ['from'],
+        "codex-login is the Codex CLI's ChatGPT sign-in → for Claude give a secret: auth_token: {secret: claude, kind: oauth} (from `claude setup-token`)",
+      );
+    if (CODEX_LOGIN_SECRET in bottle.secrets)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', CODEX_LOGIN_SECRET],
+        message: `"${CODEX_LOGIN_SECRET}" is the name the login's access token goes by → give this secret another name`,
+      });
+    return;
+  }
+  if (provider === 'codex' && token.kind !== undefined && token.kind !== 'api_key')
+    fail(
+      ['kind'],
+      `Codex takes an OpenAI API key (kind: api_key) or a ChatGPT login (auth_token: {from: codex-login}), not kind ${token.kind}`,
+    );
+});
+
+export const BottleSchema = rejectStaleKeys(STALE_TOP_LEVEL_KEYS).pipe(BottleWithCredential);
 export type Bottle = z.output<typeof BottleSchema>;
 export type Remote = z.output<typeof RemoteSchema>;
 export type GitUser = z.output<typeof GitUserSchema>;

@@ -1,10 +1,22 @@
 import { CLAUDE_CODE_ALLOWED_TOOLS } from '../../mcp/host-config.js';
+import type { SignIn } from '../credentials/provider-route.js';
+import { OAUTH_PLACEHOLDER_TOKEN, PLACEHOLDER_TOKEN } from './placeholder.js';
 import { providerOf, type Selection } from '../manifest/index.js';
 import { CODEX_API_KEY_ENV, MCP_TOKEN_ENV } from '../state/prepare.js';
 import { PROXY_PORT } from './compose-file.js';
 
-/** Not a credential: provider CLIs refuse to start without one; the proxy injects the real key. */
-export const PLACEHOLDER_TOKEN = 'claude-bottle-placeholder-the-proxy-injects-the-real-credential';
+export { PLACEHOLDER_TOKEN, OAUTH_PLACEHOLDER_TOKEN } from './placeholder.js';
+
+/**
+ * The variable each Claude sign-in is read from. Only one is set: Claude Code prefers
+ * ANTHROPIC_AUTH_TOKEN, then ANTHROPIC_API_KEY, over CLAUDE_CODE_OAUTH_TOKEN, and a
+ * subscription token sent from the wrong one loses the oauth beta header it needs (measured).
+ */
+const CLAUDE_TOKEN_ENV: Record<Exclude<SignIn, 'chatgpt'>, [string, string]> = {
+  api_key: ['ANTHROPIC_API_KEY', PLACEHOLDER_TOKEN],
+  bearer: ['ANTHROPIC_AUTH_TOKEN', PLACEHOLDER_TOKEN],
+  oauth: ['CLAUDE_CODE_OAUTH_TOKEN', OAUTH_PLACEHOLDER_TOKEN],
+};
 
 export interface AgentRuntimeOptions {
   selection: Selection;
@@ -12,6 +24,8 @@ export interface AgentRuntimeOptions {
   branch?: string;
   cloneUrl?: string;
   prompt?: string;
+  /** How the provider signs in (default: an API key, for bottles whose routes are hand-written). */
+  signIn?: SignIn;
 }
 
 /** The agent container's environment: the proxy, the CA everywhere a tool looks, no secret. */
@@ -35,7 +49,9 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
   if (options.cloneUrl) env.CLAUDE_BOTTLE_CLONE_URL = options.cloneUrl;
   const provider = providerOf(options.selection.bottle);
   if (provider.name === 'claude') {
-    env.ANTHROPIC_API_KEY = PLACEHOLDER_TOKEN;
+    const signIn = options.signIn === 'chatgpt' ? 'api_key' : (options.signIn ?? 'api_key');
+    const [name, placeholder] = CLAUDE_TOKEN_ENV[signIn];
+    env[name] = placeholder;
     // Without these the CLI calls api.anthropic.com for feature flags, telemetry and server
     // URLs whatever the base URL is: refused by the proxy, and a stall at every start.
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
@@ -49,7 +65,9 @@ export function agentEnvironment(options: AgentRuntimeOptions): Record<string, s
   }
   // Codex takes its endpoint from the model_provider block in $CODEX_HOME/config.toml.
   if (provider.name === 'codex') {
-    env[CODEX_API_KEY_ENV] = PLACEHOLDER_TOKEN;
+    // Signed in with ChatGPT, Codex reads $CODEX_HOME/auth.json (placeholder tokens); a key in
+    // the environment would take precedence over it.
+    if (options.signIn !== 'chatgpt') env[CODEX_API_KEY_ENV] = PLACEHOLDER_TOKEN;
     env.CODEX_HOME = '/home/agent/.codex';
   }
   return env;

@@ -5,6 +5,7 @@ import { AGENT_CONFIG_DIR } from '../../lib/live-config.js';
 import { formatPath, formatYamlIssue } from '../../lib/yaml-schema.js';
 import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import { GitPolicySchema, type GitPolicy } from '../../images/git-gate/policy.js';
+import type { ProviderRoutePlan } from '../credentials/provider-route.js';
 import { expandPath, type LoadedBottle } from '../manifest/index.js';
 
 /** The default live-config/Dockerfile: the stock agent image, for capability-block to extend. */
@@ -19,8 +20,17 @@ FROM \${AGENT_IMAGE}
  * routes.yaml text from a bottle's egress.routes, checked with the proxy's own parser. The
  * manifest's routes are the proxy's schema already, so a refusal here points at the manifest.
  */
-export function routesYaml(bottle: LoadedBottle): string {
-  const text = `# Routes of bottle "${bottle.name}" (from ${bottle.file}).\n# Propose a changed copy of this whole file with the supervise tool egress-proxy-block.\n${stringify({ routes: bottle.config.egress.routes })}`;
+export function routesYaml(
+  bottle: LoadedBottle,
+  provider: ProviderRoutePlan = { kind: 'none' },
+): string {
+  const routes = [...bottle.config.egress.routes];
+  let note = '';
+  if (provider.kind === 'added') {
+    routes.push(provider.route);
+    note = `# The last route is the provider's, added by the launcher from auth_token: the proxy\n# injects the credential there; the agent holds a placeholder.\n`;
+  }
+  const text = `# Routes of bottle "${bottle.name}" (from ${bottle.file}).\n# Propose a changed copy of this whole file with the supervise tool egress-proxy-block.\n${note}${stringify({ routes })}`;
   const parsed = parseRoutes(text);
   if (!parsed.ok) {
     throw manifestInvalid(

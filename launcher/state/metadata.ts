@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { SIGN_INS } from '../credentials/provider-route.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { BottleError } from '../../lib/errors.js';
 import { withFileLock } from '../../lib/file-lock.js';
@@ -28,6 +29,8 @@ export const MetadataSchema = z.looseObject({
   agent_source: z.enum(['home', 'cwd']),
   bottle: z.string(),
   provider: z.enum(['claude', 'codex', 'none']),
+  /** How the provider signed in at start (null: no auth_token); resume must find the same. */
+  sign_in: z.enum(SIGN_INS).nullable().optional(),
   branch: z.string().nullable(),
   repo: z.string().nullable(),
   compose_project: z.string(),

@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { chown, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { BottleError } from '../../lib/errors.js';
 import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
 import { createCa } from '../../images/egress-proxy/ca.js';
-import { claudeCodeMcpConfig, codexConfigToml } from '../../mcp/host-config.js';
+import {
+  claudeCodeMcpConfig,
+  codexConfigToml,
+  type CodexConfigOptions,
+} from '../../mcp/host-config.js';
+import { CODEX_AUTH_FILE } from '../credentials/codex-login.js';
+import {
+  chatgptBackendPath,
+  providerEndpoint,
+  type SignIn,
+} from '../credentials/provider-route.js';
+import type { ResolvedCredential } from '../credentials/resolve.js';
 import { gateUrlFor } from '../../images/git-gate/policy.js';
 import { expandPath, providerOf, type Selection } from '../manifest/index.js';
 import type { StateLayout } from './layout.js';
@@ -28,6 +39,8 @@ export interface PrepareOptions {
   env: NodeJS.ProcessEnv;
   /** A local repository whose committed history seeds the workspace. */
   repoPath?: string;
+  /** The provider's sign-in, resolved (or planned, for --dry-run). */
+  credential?: ResolvedCredential;
 }
 
 /**
@@ -55,7 +68,7 @@ export async function prepareState(options: PrepareOptions): Promise<{ mcpToken:
   }
   const live = (name: keyof typeof LIVE_CONFIG_FILES) =>
     join(layout.liveConfig, LIVE_CONFIG_FILES[name]);
-  await writeFileAtomic(live('routes'), routesYaml(bottle));
+  await writeFileAtomic(live('routes'), routesYaml(bottle, options.credential?.route));
   await writeFileAtomic(live('dockerfile'), await agentDockerfile(options));
   await writeFileAtomic(
     live('gitleaksAllowlist'),
@@ -90,20 +103,55 @@ export async function prepareState(options: PrepareOptions): Promise<{ mcpToken:
     url: SUPERVISE_URL,
     bearerTokenEnvVar: MCP_TOKEN_ENV,
     developerInstructions: agent.prompt,
-    ...(provider.name === 'codex' && provider.baseUrl
-      ? { modelProvider: { baseUrl: provider.baseUrl, envKey: CODEX_API_KEY_ENV } }
-      : {}),
+    ...codexProvider(provider, options.credential?.signIn),
   });
   await writeFileAtomic(layout.agentCodexConfig, codexConfig, { mode: 0o644 });
   if (provider.name === 'codex') {
     // CODEX_HOME is the transcript folder (sessions survive restarts); its config.toml is
     // written once, before the agent ever runs.
     await writeFileAtomic(join(layout.transcript, 'config.toml'), codexConfig, { mode: 0o644 });
+    await writeCodexLoginPlaceholder(layout, options.credential);
   }
   await writeFileAtomic(layout.agentPrompt, `${agent.prompt}\n`, { mode: 0o644 });
   await writeFileAtomic(layout.agentGitConfig, agentGitConfig(selection), { mode: 0o644 });
   if (options.repoPath) await seedBundle(options.repoPath, layout.seedBundle);
   return { mcpToken: token };
+}
+
+/**
+ * The agent's $CODEX_HOME/auth.json for a ChatGPT login: placeholder tokens only. Written at
+ * every start and resume, because the real login's expiry (which the placeholders carry) moves
+ * when the launcher refreshes it.
+ */
+export async function writeCodexLoginPlaceholder(
+  layout: StateLayout,
+  credential: ResolvedCredential | undefined,
+): Promise<void> {
+  if (credential?.codexAuthJson === undefined) return;
+  const file = join(layout.transcript, CODEX_AUTH_FILE);
+  await writeFileAtomic(file, credential.codexAuthJson, { mode: 0o600 });
+  // On resume a root launcher writes it after state/ was handed to the agent's uid: hand it on.
+  const owner = await stat(layout.transcript);
+  if (process.getuid?.() === 0) await chown(file, owner.uid, owner.gid);
+}
+
+/** Codex's model provider block: only when it must move (a base_url, or a ChatGPT login). */
+function codexProvider(
+  provider: ReturnType<typeof providerOf>,
+  signIn: SignIn | undefined,
+): Pick<CodexConfigOptions, 'modelProvider'> {
+  if (provider.name !== 'codex') return {};
+  if (signIn === 'chatgpt') {
+    const { host, root } = providerEndpoint(provider, 'chatgpt');
+    return {
+      modelProvider: {
+        baseUrl: `https://${host}${root}`,
+        chatgptBaseUrl: `https://${host}${chatgptBackendPath(root)}`,
+      },
+    };
+  }
+  if (!provider.baseUrl) return {};
+  return { modelProvider: { baseUrl: provider.baseUrl, envKey: CODEX_API_KEY_ENV } };
 }
 
 async function agentDockerfile(options: PrepareOptions): Promise<string> {

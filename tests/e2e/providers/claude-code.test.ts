@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { ModelBottle, until } from './model-bottle.js';
 
@@ -13,17 +15,14 @@ const KEY = `sk-ant-api03-${randomBytes(24).toString('hex')}`;
 const UPSTREAM_TOKEN = `cbe2e-${randomBytes(16).toString('hex')}`;
 const BOTTLE = `---
 agent_provider: { name: claude, base_url: "https://api.anthropic.test", version: "${CLI_VERSION}" }
+# No hand-written route for the model: auth_token makes the launcher add it.
+auth_token: anthropic
 secrets:
   anthropic: env:CB_E2E_ANTHROPIC_KEY
   upstream: env:CB_E2E_UPSTREAM_TOKEN
 egress:
   upstream_ca: test-ca.crt
   routes:
-    - host: api.anthropic.test
-      paths: [/v1/]
-      methods: [POST]
-      auth: { header: x-api-key, secret: anthropic }
-      private: true
     - host: api.example.test
       paths: [/hello]
       methods: [GET]
@@ -121,6 +120,22 @@ describe('the real Claude Code CLI in a bottle, driven by the scripted model', d
       assert.equal(entry.credential.header, 'x-api-key');
       assert.equal(entry.credential.ok, true);
     }
+  });
+
+  it('the model’s route is the one auth_token added, with the key in x-api-key', async () => {
+    const text = await readFile(
+      bottle.tree.path(`home/state/${bottle.slug}/live-config/routes.yaml`),
+      'utf8',
+    );
+    const { routes } = parse(text) as {
+      routes: { host: string; auth?: { header: string; secret: string } }[];
+    };
+    const model = routes.filter((r) => r.host === 'api.anthropic.test');
+    assert.deepEqual(
+      model.map((r) => r.auth),
+      [{ header: 'x-api-key', secret: 'anthropic' }],
+    );
+    assert.match(text, /added by the launcher from auth_token/);
   });
 
   it('no secret in the agent’s environment, files or transcript', async () => {

@@ -52,6 +52,8 @@ export interface ModelBottleOptions {
   credential: string;
   /** Extra environment for the launcher (the secrets the manifest names). */
   env: Record<string, string>;
+  /** More files for the test's tree (paths relative to it, e.g. a login under home/). */
+  files?: Record<string, string>;
 }
 
 const UPSTREAM_HOST = 'api.example.test';
@@ -85,6 +87,7 @@ export class ModelBottle {
     this.tree = await tempTree({
       [`home/bottles/${options.bottleName}.md`]: options.bottle,
       [`home/agents/${agent}.md`]: options.agentFile,
+      ...options.files,
     });
     const certs = this.tree.path('home/bottles');
     makeServerCert(certs, [options.modelHost, UPSTREAM_HOST]);

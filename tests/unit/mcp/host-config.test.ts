@@ -103,6 +103,35 @@ describe('host configuration', () => {
     );
   });
 
+  it('signs a ChatGPT login in through a provider of its own: no key variable, no compression', () => {
+    const text = codexConfigToml({
+      url: 'http://supervise:8080/mcp',
+      bearerTokenEnvVar: 'T',
+      modelProvider: {
+        baseUrl: 'https://chatgpt.test/backend-api/codex',
+        chatgptBaseUrl: 'https://chatgpt.test/backend-api/',
+      },
+    });
+    const [root] = text.split('\n[');
+    assert.match(root!, /^chatgpt_base_url = "https:\/\/chatgpt\.test\/backend-api\/"$/m);
+    assert.match(root!, /^cli_auth_credentials_store = "file"$/m);
+    assert.match(
+      text,
+      /\[features\]\nplugins = false\nenable_request_compression = false\napps = false\n/,
+    );
+    assert.match(text, /\[model_providers\.claude-bottle\][^[]*requires_openai_auth = true/);
+    assert.doesNotMatch(text, /env_key/);
+    assert.throws(
+      () =>
+        codexConfigToml({
+          url: 'http://s/mcp',
+          bearerTokenEnvVar: 'T',
+          modelProvider: { baseUrl: 'https://x.test/codex', chatgptBaseUrl: 'not a url' },
+        }),
+      /chatgpt_base_url "not a url" is not a URL/,
+    );
+  });
+
   it('refuses a bad model provider', () => {
     const base = { url: 'http://s/mcp', bearerTokenEnvVar: 'T' };
     assert.throws(
