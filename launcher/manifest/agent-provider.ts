@@ -49,6 +49,15 @@ export const BaseUrlSchema = z
       return fail('base_url has a query ("?…") → remove it; the CLI appends its own API path');
     if (url.hash !== '' || text.includes('#'))
       return fail('base_url has a fragment ("#…") → remove it');
+    // The provider route is made from this host: a "*" would make it a wildcard credential route.
+    if (
+      !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$|^\[[0-9a-f:.]+\]$/.test(
+        url.hostname,
+      )
+    )
+      return fail(
+        `base_url host "${url.hostname}" is not a plain host name → letters, digits, "-" and dots (no "*", "_" or trailing dot)`,
+      );
   });
 
 /** An exact npm version: it becomes part of a cache path and a package spec, so no ranges. */

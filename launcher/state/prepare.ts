@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chown, copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, lchown, mkdir, readFile, stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { BottleError } from '../../lib/errors.js';
@@ -132,7 +132,8 @@ export async function writeCodexLoginPlaceholder(
   await writeFileAtomic(file, credential.codexAuthJson, { mode: 0o600 });
   // On resume a root launcher writes it after state/ was handed to the agent's uid: hand it on.
   const owner = await stat(layout.transcript);
-  if (process.getuid?.() === 0) await chown(file, owner.uid, owner.gid);
+  // lchown: the folder is the agent's, and a symlink it swapped in must not redirect a root chown.
+  if (process.getuid?.() === 0) await lchown(file, owner.uid, owner.gid);
 }
 
 /** Codex's model provider block: only when it must move (a base_url, or a ChatGPT login). */

@@ -198,6 +198,20 @@ export const TRICKY: Case[] = [
     /base_url has a fragment/,
   ),
   bottleCase(
+    'a wildcard base_url host',
+    provider('{ name: claude, base_url: "https://*.corp.example" }'),
+    /base_url host .* is not a plain host name/,
+  ),
+  bottleCase(
+    'a base_url host with an underscore',
+    provider('{ name: claude, base_url: "https://llm_gw.corp.example" }'),
+    /is not a plain host name/,
+  ),
+  bottleCase(
+    'a base_url on an IPv6 literal',
+    provider('{ name: claude, base_url: "https://[fd00::5]:8443" }'),
+  ),
+  bottleCase(
     'a base_url that is no URL',
     provider('{ name: claude, base_url: "llm.corp.example" }'),
     /is not a URL/,
