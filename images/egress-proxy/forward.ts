@@ -69,7 +69,6 @@ export async function forwardRequest(
   if (hasBody(req) && result.route.dlp) {
     scanner = new BodyScanner({
       engine: ctx.engine,
-      formEncoded: /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? ''),
       initialHoldBytes: 64 * 1024,
       onHits: async (hits) => {
         const verdict = await ctx.tokenAllow.decide(hits, {

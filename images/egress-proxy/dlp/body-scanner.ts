@@ -1,11 +1,10 @@
 import type { TransformCallback } from 'node:stream';
 import { HoldingTransform } from './holding-transform.js';
-import { urlDecodeLatin1, type DlpEngine, type DlpHit } from './engine.js';
+import { trailingRunStart } from './decode-layers.js';
+import type { DlpEngine, DlpHit } from './engine.js';
 
 export interface BodyScannerOptions {
   engine: DlpEngine;
-  /** URL-decode each window too (form bodies). */
-  formEncoded: boolean;
   /** Nothing is passed on until this many bytes were scanned or the body ended. */
   initialHoldBytes: number;
   /**
@@ -22,6 +21,8 @@ export interface BodyScannerOptions {
  */
 export class BodyScanner extends HoldingTransform {
   private seen = 0;
+  /** Absolute offset where the base64-class run reaching the end of the last window began. */
+  private runStart = 0;
 
   constructor(private readonly options: BodyScannerOptions) {
     super();
@@ -32,6 +33,7 @@ export class BodyScanner extends HoldingTransform {
     this.seen += chunk.length;
     const overlap = this.options.engine.overlap;
     const region = this.held.subarray(Math.max(0, this.held.length - chunk.length - overlap));
+    const regionStart = this.seen - region.length;
     const release = (): void => {
       if (this.seen >= this.options.initialHoldBytes && this.held.length > overlap) {
         const cut = this.held.length - overlap;
@@ -42,7 +44,7 @@ export class BodyScanner extends HoldingTransform {
       callback();
     };
     // A clean chunk (the common case) moves on synchronously: no promise per 16 KiB record.
-    const pending = this.check(region, false);
+    const pending = this.check(region, regionStart, false);
     if (pending) pending.then(release, callback);
     else release();
   }
@@ -54,18 +56,19 @@ export class BodyScanner extends HoldingTransform {
       this.held = Buffer.alloc(0);
       callback();
     };
-    const pending = this.check(this.held, true);
+    const pending = this.check(this.held, this.seen - this.held.length, true);
     if (pending) pending.then(release, callback);
     else release();
   }
 
   /** Undefined when the region is clean; otherwise onHits' verdict, which must settle first. */
-  private check(region: Buffer, final: boolean): Promise<void> | undefined {
+  private check(region: Buffer, regionStart: number, final: boolean): Promise<void> | undefined {
     const text = region.toString('latin1');
-    const hits = this.options.engine.scan(text, final);
-    if (this.options.formEncoded && text.includes('%')) {
-      hits.push(...this.options.engine.scan(urlDecodeLatin1(text), final));
-    }
+    // A long base64 run crosses windows: the decoder must know where its quanta start.
+    const lead = this.runStart < regionStart ? regionStart - this.runStart : 0;
+    const hits = this.options.engine.scanWindow(text, { final, lead, bytes: region });
+    const tail = trailingRunStart(text);
+    this.runStart = tail === 0 && lead > 0 ? this.runStart : regionStart + tail;
     if (hits.length === 0) return undefined;
     const found = dedupe(hits);
     // Through a promise, so a synchronous throw in onHits refuses the body like a rejection.

@@ -60,15 +60,11 @@ describe('DlpEngine', () => {
   });
 });
 
-async function scanChunks(
-  chunks: Buffer[],
-  formEncoded = false,
-): Promise<{ hits: DlpHit[]; out: Buffer }> {
+async function scanChunks(chunks: Buffer[]): Promise<{ hits: DlpHit[]; out: Buffer }> {
   const hits: DlpHit[] = [];
   const out: Buffer[] = [];
   const scanner = new BodyScanner({
     engine,
-    formEncoded,
     initialHoldBytes: 16,
     onHits: (found) => {
       hits.push(...found);
@@ -96,14 +92,13 @@ describe('BodyScanner across chunk boundaries', () => {
   it('URL-decodes form bodies, even when an escape is split', async () => {
     const encoded = [...SECRET].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
     const form = Buffer.from(`a=1&b=${encoded}`);
-    const { hits } = await scanChunks([form.subarray(0, 11), form.subarray(11)], true);
+    const { hits } = await scanChunks([form.subarray(0, 11), form.subarray(11)]);
     assert.ok(hits.some((hit) => hit.own));
   });
   it('refuses the body when onHits rejects, before any byte moves on', async () => {
     const out: Buffer[] = [];
     const scanner = new BodyScanner({
       engine,
-      formEncoded: false,
       initialHoldBytes: 64 * 1024,
       onHits: () => Promise.reject(new Error('refused')),
     });
