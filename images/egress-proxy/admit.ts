@@ -6,10 +6,12 @@ import { secretValue } from './dlp/own-secrets.js';
 import {
   cleartextRefusalBody,
   dlpRefusalBody,
+  encodedHostRefusalBody,
   gitPushRefusalBody,
   plainBody,
   routeRefusalBody,
 } from './explain.js';
+import { encodedWildcardHost } from './host-labels.js';
 import { matchRoute } from './matcher.js';
 import { isGitPush, isGitPushContentType, normalisePath } from './path.js';
 import { secretEnvName, type Route } from './routes/schema.js';
@@ -50,8 +52,9 @@ const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key',
 
 /**
  * Everything decided before a byte goes upstream, in order: path normalisation, the git push
- * refusal, route matching (before any DNS), header/path/query DLP, credential stripping and
- * injection, then DNS and the private-address check.
+ * refusal, route matching and the encoded-name check on wildcard routes (before any DNS),
+ * header/path/query DLP, credential stripping and injection, then DNS and the private-address
+ * check.
  */
 export async function admit(
   ctx: ProxyContext,
@@ -96,7 +99,8 @@ export async function admit(
     return refuse(403, 'cleartext', cleartextRefusalBody(request, why));
   }
 
-  const match = matchRoute(ctx.routes(), {
+  const routes = ctx.routes();
+  const match = matchRoute(routes, {
     host: dest.host,
     port: dest.port,
     path: normal.path,
@@ -105,6 +109,11 @@ export async function admit(
   record.route = match.label;
   if (!match.allowed) return refuse(403, 'no-route', routeRefusalBody(request, match.reason));
   const { route } = match;
+  const encoded = encodedWildcardHost(routes, route, dest.host, dest.port);
+  if (encoded) {
+    const body = encodedHostRefusalBody(request, match.label, encoded.why);
+    return refuse(403, 'encoded-host', body, { host: encoded.loggedHost });
+  }
   if (route.auth && dest.scheme !== 'https') {
     const why = `${match.label} injects a credential, and the proxy injects credentials only into requests that reach the upstream over TLS; this one is plain http://, so the credential would cross the network unencrypted`;
     return refuse(403, 'cleartext', cleartextRefusalBody(request, why));

@@ -3,7 +3,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { ProxyContext } from './context.js';
-import { plainBody, routeRefusalBody } from './explain.js';
+import { encodedHostRefusalBody, plainBody, routeRefusalBody } from './explain.js';
+import { encodedWildcardHost } from './host-labels.js';
 import type { LeafCertCache } from './leaf-certs.js';
 import { routeLabel, routesForHost } from './matcher.js';
 import { parseAuthority, type HostPort } from './targets.js';
@@ -23,8 +24,9 @@ const ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 
 /**
  * CONNECT. A host whose first rule says `tls: passthrough` gets a plain TCP tunnel (after the
- * private-address check). Every other host, listed or not, is intercepted with a leaf minted
- * for it, so refusals arrive inside TLS where the agent's tool can print them.
+ * encoded-name check when that rule is a wildcard, and the private-address check). Every other
+ * host, listed or not, is intercepted with a leaf minted for it, so refusals arrive inside TLS
+ * where the agent's tool can print them.
  */
 export async function handleConnect(
   ctx: ProxyContext,
@@ -57,9 +59,29 @@ export async function handleConnect(
     return;
   }
   (socket as Socket).setNoDelay?.(true);
-  const first = routesForHost(ctx.routes(), target.host, target.port)[0];
+  const routes = ctx.routes();
+  const first = routesForHost(routes, target.host, target.port)[0];
   if (first?.route.tls === 'passthrough') {
     const label = routeLabel(first.route, first.index);
+    // A passthrough tunnel resolves the name next, so an encoded name is refused here; an
+    // intercepted one is refused inside TLS by admit(), which also runs before any lookup.
+    const encoded = encodedWildcardHost(routes, first.route, target.host, target.port);
+    if (encoded) {
+      const request = `CONNECT ${target.host}:${target.port}`;
+      writeRaw(socket, 403, encodedHostRefusalBody(request, label, encoded.why));
+      ctx.decisions.write(
+        {
+          ...record,
+          host: encoded.loggedHost,
+          route: label,
+          decision: 'deny',
+          status: 403,
+          reason: 'encoded-host',
+        },
+        started,
+      );
+      return;
+    }
     await passthrough(ctx, socket, head, target, first.route.private, label, started);
     return;
   }

@@ -15,6 +15,22 @@ export function routeRefusalBody(request: string, reason: string): string {
   ].join('\n');
 }
 
+/** The 403 body for a name below a wildcard route whose labels look like encoded data. */
+export function encodedHostRefusalBody(request: string, route: string, reason: string): string {
+  return [
+    `claude-bottle egress proxy: blocked ${request}`,
+    `why: ${route} allows names below it, but this name looks like encoded data: ${reason}.`,
+    'A name can carry data out by itself (and in the DNS lookup for it), so a wildcard route',
+    'refuses such names before any lookup; an exact route is never judged this way.',
+    `The routes in force are in ${AGENT_ROUTES_FILE} (read it).`,
+    'If this is a real service name, call the MCP tool `egress-proxy-block` with the full proposed',
+    'routes.yaml adding an exact route for this host (or a wildcard whose suffix holds its',
+    'generated id) and a justification; a human approves or rejects it, and an approved change',
+    'applies live.',
+    '',
+  ].join('\n');
+}
+
 /** The 403 body for a git smart-HTTP push, on any host. */
 export function gitPushRefusalBody(request: string): string {
   return [
