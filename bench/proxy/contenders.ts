@@ -10,8 +10,14 @@ export interface Counts {
   warmUploads: number;
   latency: number;
   rpsMs: number;
+  /** Of each 5 MiB body (text, then base64), or as many as fit in `uploadMs` (at least 2). */
   uploads: number;
+  uploadMs: number;
+  /** New connections, or as many as fit in `freshMs`. */
   fresh: number;
+  freshMs: number;
+  /** SSE streams (bench/proxy/sse.ts), each ~1 s. */
+  sse: number;
 }
 
 export const FULL: Counts = {
@@ -23,7 +29,10 @@ export const FULL: Counts = {
   latency: 1500,
   rpsMs: 4000,
   uploads: 30,
+  uploadMs: 3000,
   fresh: 150,
+  freshMs: 3000,
+  sse: 3,
 };
 
 // mitmproxy is ~10× slower per request and CPython has no JIT to warm: fewer requests keep the
@@ -35,11 +44,16 @@ export const MITM: Counts = {
   latency: 500,
   rpsMs: 4000,
   uploads: 10,
+  uploadMs: 3000,
   fresh: 50,
+  freshMs: 3000,
+  sse: 3,
 };
 
+export type ContenderName = 'direct' | 'proxy' | 'mitmproxy' | 'http-mitm-proxy';
+
 export interface Contender {
-  name: 'direct' | 'proxy' | 'mitmproxy';
+  name: ContenderName;
   route: Route;
   counts: Counts;
   /** The proxy's process (none for direct). */
@@ -50,4 +64,5 @@ export interface Contender {
   startup?: number[];
 }
 
-export type Results = Map<string, Record<string, number[]>>;
+/** Per contender, per measure: one figure a round (SSE transit: one per event). */
+export type Results = Map<ContenderName, Record<string, number[]>>;

@@ -13,6 +13,9 @@ writes to routes.yaml for this project's proxy:
 
 Everything else gets a 403 with a one-line explanation. This is a rule, not a port of the
 project's proxy: no path normalisation, no secret-shape detectors, no response scanning.
+mitmproxy buffers every body whole by default; a text/event-stream response is streamed
+instead (`flow.response.stream = True`, mitmproxy's documented way), or no event would arrive
+before the stream ends.
 """
 
 import asyncio
@@ -86,6 +89,10 @@ class BenchRule:
         # The body is buffered by now (mitmproxy's default); a literal-secret check, nothing more.
         if flow.response is None and flow.request.raw_content and SECRET_BYTES in flow.request.raw_content:
             _deny(flow, "the request body carries the bottle's own secret")
+
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        if flow.response.headers.get("content-type", "").startswith("text/event-stream"):
+            flow.response.stream = True
 
 
 addons = [BenchRule()]

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,6 +16,22 @@ export interface Started {
   readyMs: number;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Every child still running, so a failed run can stop them all (`stopAll`). */
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Stops whatever the bench started and has not stopped yet (after a failure). */
+export async function stopAll(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => stop({ child, pid: child.pid!, port: 0, readyMs: 0 }, 2000)),
+  );
+}
+
 /** The HTTPS upstream in its own process, so it never shares an event loop with the client. */
 export async function startUpstream(caDir: string): Promise<Started> {
   const started = performance.now();
@@ -23,6 +40,7 @@ export async function startUpstream(caDir: string): Promise<Started> {
     ['--import', 'tsx', join(ROOT, 'bench/proxy/upstream-entry.ts'), caDir],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  track(child);
   const [line] = (await once(createInterface(child.stdout), 'line')) as [string];
   const { port } = JSON.parse(line) as { port: number };
   return { child, pid: child.pid!, port, readyMs: performance.now() - started };
@@ -31,7 +49,7 @@ export async function startUpstream(caDir: string): Promise<Started> {
 /** The own secret the proxy loads (DLP) and the bench route injects as its credential. */
 export const BENCH_SECRET = 'bench-secret-value-0123456789';
 
-/** The one rule both proxies enforce: written to routes.yaml for ours, passed to the addon. */
+/** The one rule every proxy enforces: routes.yaml for ours, the environment for the others. */
 export interface BenchRule {
   /** host:port; the name resolves to 127.0.0.1 only inside the harness. */
   host: string;
@@ -53,9 +71,39 @@ export function routesYaml(rule: BenchRule): string {
   ].join('\n');
 }
 
+/** The rule as the environment of mitm-addon.py and http-mitm-proxy-entry.ts. */
+export function ruleEnv(rule: BenchRule, host: string): Record<string, string> {
+  return {
+    BENCH_ROUTE_HOST: rule.host,
+    BENCH_ROUTE_PATHS: rule.paths.join(','),
+    BENCH_ROUTE_METHODS: rule.methods.join(','),
+    BENCH_AUTH_HEADER: rule.header,
+    BENCH_AUTH_SCHEME: rule.scheme,
+    EGRESS_SECRET_BENCH: BENCH_SECRET,
+    BENCH_RESOLVE: `${host}=127.0.0.1`,
+  };
+}
+
+/** How this proxy's process is started, beyond its flags (from the BENCH_PROXY_* variables). */
+export interface ProxyLaunch {
+  /** Run under `taskset -c <cpus>` (BENCH_PROXY_CPUS). */
+  cpus?: string;
+  /** Pass `--workers N` (BENCH_PROXY_WORKERS); without it no flag is passed at all. */
+  workers?: number;
+  /** Run `node --cpu-prof --cpu-prof-dir=<dir>` (BENCH_PROXY_CPU_PROF). */
+  cpuProfDir?: string;
+}
+
 /** The proxy from `bundle`, as the image runs it, in its own process. */
-export async function startProxy(dir: string, bundle: string, host: string): Promise<Started> {
-  const args = [
+export async function startProxy(
+  dir: string,
+  bundle: string,
+  host: string,
+  launch: ProxyLaunch = {},
+): Promise<Started> {
+  const node = [
+    process.execPath,
+    ...(launch.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfDir}`] : []),
     bundle,
     '--routes',
     join(dir, 'routes.yaml'),
@@ -65,9 +113,12 @@ export async function startProxy(dir: string, bundle: string, host: string): Pro
     '127.0.0.1:0',
     '--resolve',
     `${host}=127.0.0.1`,
+    ...(launch.workers === undefined ? [] : ['--workers', String(launch.workers)]),
   ];
+  // taskset execs node, so the pid stays the proxy's own.
+  const argv = launch.cpus ? ['taskset', '-c', launch.cpus, ...node] : node;
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: {
       PATH: process.env.PATH,
       NODE_EXTRA_CA_CERTS: join(dir, 'up/ca.crt'),
@@ -78,71 +129,13 @@ export async function startProxy(dir: string, bundle: string, host: string): Pro
   return listening(child, started, 'proxy');
 }
 
-/** Where mitmdump keeps its own CA (created on its first start): mitmproxy-ca-cert.pem. */
-export const mitmConfdir = (dir: string): string => join(dir, 'mitm');
-
-/** "mitmproxy 8.1.1 (Python 3.11.2)" from mitmdump --version, or undefined when not installed. */
-export function mitmdumpVersion(): string | undefined {
-  try {
-    const out = execFileSync('mitmdump', ['--version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const field = (name: string): string | undefined =>
-      new RegExp(`^${name}:\\s*(\\S+)`, 'im').exec(out)?.[1];
-    return `mitmproxy ${field('Mitmproxy') ?? '?'} (Python ${field('Python') ?? '?'})`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The mitmdump flags the bench uses, without the addon and confdir paths (for the doc). */
-export const MITMDUMP_FLAGS = [
-  '--listen-host',
-  '127.0.0.1',
-  '--listen-port',
-  '0',
-  '--set',
-  'termlog_verbosity=warn',
-  '--set',
-  'flow_detail=0',
-];
-
-/**
- * mitmdump in its own process with bench/proxy/mitm-addon.py enforcing `rule`: its own CA in
- * `mitmConfdir(dir)`, the upstream verified against the bench upstream's CA (as ours does via
- * NODE_EXTRA_CA_CERTS). The addon prints the same "listening" line as ours once the port is bound.
- */
-export async function startMitmdump(dir: string, rule: BenchRule, host: string): Promise<Started> {
-  const args = [
-    '-s',
-    join(ROOT, 'bench/proxy/mitm-addon.py'),
-    ...MITMDUMP_FLAGS,
-    '--set',
-    `confdir=${mitmConfdir(dir)}`,
-    '--set',
-    `ssl_verify_upstream_trusted_ca=${join(dir, 'up/ca.crt')}`,
-  ];
-  const started = performance.now();
-  const child = spawn('mitmdump', args, {
-    env: {
-      PATH: process.env.PATH,
-      PYTHONDONTWRITEBYTECODE: '1',
-      BENCH_ROUTE_HOST: rule.host,
-      BENCH_ROUTE_PATHS: rule.paths.join(','),
-      BENCH_ROUTE_METHODS: rule.methods.join(','),
-      BENCH_AUTH_HEADER: rule.header,
-      BENCH_AUTH_SCHEME: rule.scheme,
-      EGRESS_SECRET_BENCH: BENCH_SECRET,
-      BENCH_RESOLVE: `${host}=127.0.0.1`,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return listening(child, started, 'mitmdump');
-}
-
 /** Waits for the `{"event":"listening",...,"port":N}` line on the child's stderr. */
-async function listening(child: ChildProcess, started: number, name: string): Promise<Started> {
+export async function listening(
+  child: ChildProcess,
+  started: number,
+  name: string,
+): Promise<Started> {
+  track(child);
   let text = '';
   child.stderr!.setEncoding('utf8');
   for await (const chunk of child.stderr!) {
@@ -158,9 +151,19 @@ async function listening(child: ChildProcess, started: number, name: string): Pr
   throw new Error(`${name} did not start:\n${text}`);
 }
 
-export async function stop(started: Started): Promise<void> {
+/**
+ * SIGTERM, then waits for the exit (a proxy under --cpu-prof writes its profile on the way out).
+ * One that is still running after `graceMs` is killed and reported on stderr.
+ */
+export async function stop(started: Started, graceMs = 10_000): Promise<void> {
+  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
+  const exited = once(started.child, 'exit');
   started.child.kill('SIGTERM');
-  if (started.child.exitCode === null) await once(started.child, 'exit');
+  const result = await Promise.race([exited, sleep(graceMs, 'timeout' as const)]);
+  if (result !== 'timeout') return;
+  process.stderr.write(`pid ${started.pid} ignored SIGTERM for ${graceMs} ms: killed\n`);
+  started.child.kill('SIGKILL');
+  await exited;
 }
 
 /** Ready-after-spawn times of `count` fresh starts, each stopped before the next. */
@@ -174,13 +177,49 @@ export async function measureStartup(start: () => Promise<Started>, count = 5): 
   return times;
 }
 
-export function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+/** `pid` and its descendants (a proxy with node:cluster workers is more than one process). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = Number(statFields(Number(entry))?.[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** Resident memory in MB of `pid` (with `tree`, summed over its descendants too). */
+export function rssMiB(pid: number, tree = false): number {
+  let kib = 0;
+  for (const one of tree ? processTree(pid) : [pid]) {
+    try {
+      const status = readFileSync(`/proc/${one}/status`, 'utf8');
+      kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kib / 1024;
+}
+
+/** CPU seconds (user + system) used so far by `pid` (with `tree`, and by its descendants). */
+export function cpuSeconds(pid: number, tree = false): number {
+  let ticks = 0;
+  for (const one of tree ? processTree(pid) : [pid]) {
+    const fields = statFields(one);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}
+
+/** /proc/<pid>/stat after the command name (state is [0], ppid [1]); undefined once gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
