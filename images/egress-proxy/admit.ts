@@ -204,6 +204,9 @@ function forwardHeaders(
       headers.upgrade = String(value);
       continue;
     }
+    // No permessage-deflate: the relay scans each WebSocket message as sent, and a compressed
+    // one would pass unread (upgrade.ts refuses a 101 that names an extension anyway).
+    if (upgrade && name === 'sec-websocket-extensions') continue;
     if (stripped.has(name) || connectionTokens.includes(name)) continue;
     if (HOP_BY_HOP.has(name)) continue;
     headers[name] = value;

@@ -6,10 +6,12 @@ import { encodedResponseBody, plainBody } from './explain.js';
 import { responseEncoding } from './forward.js';
 import { classifyUpstreamError } from './upstream-errors.js';
 import { openUpstream } from './upstream-request.js';
+import { relayWebSocket } from './ws-relay.js';
 
 /**
  * HTTP Upgrade (WebSocket) on an allowed route: the handshake goes through the same checks
- * and credential injection as any request, then bytes are relayed both ways unscanned.
+ * and credential injection as any request, then ws-relay.ts relays the session message by
+ * message, scanning what each side sends.
  */
 export async function relayUpgrade(
   ctx: ProxyContext,
@@ -57,14 +59,27 @@ export async function relayUpgrade(
       upSocket.destroy();
       return;
     }
+    const uninspectable = uninspectableSwitch(upRes);
+    if (uninspectable !== undefined) {
+      upSocket.destroy();
+      ctx.logger.error('upgrade_uninspectable', { request, reason: uninspectable.reason });
+      writeRaw(socket, 502, plainBody(502, request, uninspectable.why));
+      ctx.decisions.write(
+        { ...result.record, status: 502, reason: uninspectable.reason, decision: 'error' },
+        started,
+      );
+      return;
+    }
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    if (upHead.length > 0) socket.write(upHead);
-    if (head.length > 0) upSocket.write(head);
-    upSocket.on('error', () => socket.destroy());
-    socket.on('close', () => upSocket.destroy());
-    upSocket.on('close', () => socket.destroy());
-    upSocket.pipe(socket).pipe(upSocket);
-    ctx.decisions.write({ ...result.record, status: upRes.statusCode ?? 101 }, started);
+    const record = { ...result.record, status: upRes.statusCode ?? 101 };
+    ctx.decisions.write(record, started);
+    relayWebSocket(
+      { ctx, route: result.route, record, started, request },
+      socket,
+      upSocket,
+      head,
+      upHead,
+    );
   });
   upstream.on('response', (upRes) => {
     // The upstream declined the upgrade: pass its answer on (once checked) and close.
@@ -98,6 +113,31 @@ export async function relayUpgrade(
     ctx.decisions.write({ ...result.record, status, reason, decision: 'error' }, started);
   });
   upstream.end();
+}
+
+/**
+ * Why a 101 cannot be relayed, or undefined when it can: the relay reads WebSocket frames only,
+ * uncompressed. The client's Sec-WebSocket-Extensions never reaches the upstream (admit.ts), so
+ * an upstream that names an extension anyway would send frames the scanner cannot read.
+ */
+export function uninspectableSwitch(
+  upRes: IncomingMessage,
+): { reason: string; why: string } | undefined {
+  const protocol = String(upRes.headers.upgrade ?? '').trim();
+  if (protocol.toLowerCase() !== 'websocket') {
+    return {
+      reason: 'upgrade-protocol',
+      why: `the upstream switched to "${protocol}"; only WebSocket sessions are relayed, because the proxy scans their messages`,
+    };
+  }
+  const extensions = String(upRes.headers['sec-websocket-extensions'] ?? '').trim();
+  if (extensions !== '') {
+    return {
+      reason: 'ws-extension',
+      why: `the upstream answered with the WebSocket extension "${extensions}" that nobody offered it; compressed frames cannot be scanned, so the session was refused`,
+    };
+  }
+  return undefined;
 }
 
 /** A whole HTTP/1.1 response written straight to a socket, which then closes. */

@@ -91,15 +91,18 @@ ${extra}`;
       fx.bottleCa.certPem,
     );
     socket.write(
-      'GET /ws HTTP/1.1\r\nHost: open.upstream.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      'GET /ws-echo HTTP/1.1\r\nHost: open.upstream.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     );
     let text = '';
-    socket.setEncoding('utf8');
+    socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (text += chunk));
     while (!text.includes('\r\n\r\n')) await once(socket, 'data');
     assert.match(text, /^HTTP\/1\.1 101/);
     text = '';
-    socket.write('ping-frame');
+    // One masked text frame (mask 0 keeps the payload readable): the upstream echoes it back.
+    socket.write(
+      Buffer.concat([Buffer.from([0x81, 0x80 | 10, 0, 0, 0, 0]), Buffer.from('ping-frame')]),
+    );
     while (!text.includes('ping-frame')) await once(socket, 'data');
     socket.destroy();
   });

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { TestCa } from './pki.js';
+import { createWsUpstream, type WsUpstream } from './ws-upstream.js';
 
 /** What the upstream saw: the test asserts on it (and on its absence). */
 export interface SeenRequest {
@@ -16,6 +17,8 @@ export interface SeenRequest {
 export interface TestUpstream {
   port: number;
   seen: SeenRequest[];
+  /** Its real WebSocket endpoints (`/ws-echo` …), see ws-upstream.ts. */
+  ws: WsUpstream;
   close(): Promise<void>;
 }
 
@@ -24,11 +27,12 @@ export interface TestUpstream {
  * the Authorization header it received (a misbehaving upstream), `/reflect-gzip` does so
  * gzip-compressed whatever the client accepts; `/hang` never answers; `/ws` accepts an Upgrade
  * and echoes bytes, `/ws-reflect` declines it with a body echoing Authorization and
- * `/ws-reflect-101` accepts it with a header echoing it; everything else answers JSON about the
- * request.
+ * `/ws-reflect-101` accepts it with a header echoing it (raw bytes, no WebSocket framing); the
+ * paths of ws-upstream.ts speak real WebSocket; everything else answers JSON about the request.
  */
 export async function startUpstream(ca: TestCa): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
+  const ws = createWsUpstream();
   const server: Server = createServer({
     SNICallback: (name, callback) => {
       ca.leaves.contextFor(name).then((context) => callback(null, context), callback);
@@ -54,8 +58,9 @@ export async function startUpstream(ca: TestCa): Promise<TestUpstream> {
       res.end(JSON.stringify({ method: req.method, url: req.url, bytes: body.length }));
     });
   });
-  server.on('upgrade', (req, socket) => {
+  server.on('upgrade', (req, socket, head) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' });
+    if (ws.handle(req, socket, head)) return;
     const auth = req.headers.authorization ?? 'nothing';
     if (req.url === '/ws-reflect') {
       const body = `no upgrade for ${auth}`;
@@ -81,8 +86,10 @@ export async function startUpstream(ca: TestCa): Promise<TestUpstream> {
   return {
     port: (server.address() as AddressInfo).port,
     seen,
+    ws,
     close: () =>
       new Promise((resolve) => {
+        ws.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
