@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { origin, type Destination, type ProxyContext } from './context.js';
 import type { DecisionRecord } from './decision-log.js';
+import { dedupe } from './dlp/body-scanner.js';
 import { urlDecodeLatin1 } from './dlp/engine.js';
 import { secretValue } from './dlp/own-secrets.js';
 import {
@@ -128,7 +129,8 @@ export async function admit(
     urlDecodeLatin1(normal.query),
     ...Object.entries(headers).map(([name, value]) => `${name}: ${String(value)}`),
   ].join('\n');
-  const hits = ctx.engine.scan(Buffer.from(scanned, 'utf8').toString('latin1'));
+  // Own-secret hits first: a request that must be refused never files a proposal first.
+  const hits = dedupe(ctx.engine.scan(Buffer.from(scanned, 'utf8').toString('latin1')));
   if (hits.length > 0) {
     const verdict = await ctx.tokenAllow.decide(hits, {
       host: dest.host,

@@ -90,9 +90,9 @@ export interface RunHit {
 }
 
 // A secp256k1 private key is 32 bytes of hex, like a transaction hash; only a key-ish word
-// shortly before it makes it a key.
+// as the name it is assigned to (`private_key = 0x…`, `"walletKey": "0x…"`) makes it a key.
 const KEYISH =
-  /(?:[Pp]riv(?:ate)?[_ -]?[Kk]ey|PRIV(?:ATE)?_?KEY|[Ss]ecret|SECRET|[Mm]nemonic|[Ww]allet|WALLET|[Ss]igner|SIGNER|\b(?:pk|PK)\b)[^\n]{0,40}$/;
+  /(?:[Pp]riv(?:ate)?[_ -]?[Kk]ey|PRIV(?:ATE)?_?KEY|[Ss]ecret|SECRET|[Mm]nemonic|[Ww]allet|WALLET|[Ss]igner|SIGNER|\b(?:pk|PK)\b)[A-Za-z_]{0,20}["']?\s{0,3}[:=]\s{0,3}["']?$/;
 
 /**
  * Private keys and seed phrases, found from the runs scanRuns() already located: WIF keys

@@ -110,7 +110,23 @@ function addRun(
     slash: slashAt !== -1 && slashAt < at,
     base58: beyond(NOT_BASE58, start),
   });
+  // Hex inside a longer base64-class run (`/upload/<hex>`, `id_<hex>`): decode it as hex too.
+  if (!hex && at - start <= HEX_SUBRUN_MAX) {
+    // Searched in the run alone: a search of the whole text from here would be quadratic.
+    for (const found of text.slice(start, at).matchAll(HEX_SUBRUN)) {
+      if (found[0].length >= MIN_RUN)
+        encoded.push({
+          kind: 'hex',
+          start: start + found.index,
+          end: start + found.index + found[0].length,
+        });
+    }
+  }
 }
+
+/** Hex is looked for inside base64-class runs up to this long (paths, ids), not uploads. */
+const HEX_SUBRUN_MAX = 4096;
+const HEX_SUBRUN = /[0-9a-fA-F]{20,}/g;
 
 /** Runs longer than this are measured by native regex search instead of a byte loop. */
 const LONG_RUN = 64;

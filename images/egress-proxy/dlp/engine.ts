@@ -10,7 +10,10 @@ const PREFILTER = new LiteralPrefilter(DETECTORS.map((detector) => detector.lite
 /** Decoding stops after this many layers (base64 of hex of a URL-encoded token is 3). */
 export const MAX_DECODE_DEPTH = 3;
 
-/** Runs up to this long that hold a "/" are decoded at all four base64 phases. */
+/**
+ * Runs up to this long are decoded at all four base64 phases: a path segment or one glued
+ * character puts the data mid-run (the text-shape check keeps that cheap).
+ */
 const ANY_PHASE_MAX = 4096;
 
 /** One finding. `value` is the matched text; it goes to sha256 and nowhere else. */
@@ -68,9 +71,9 @@ export class DlpEngine {
       .filter((secret) => secret.value.length >= MIN_SECRET_LENGTH)
       .flatMap(needlesFor);
     const longest = Math.max(0, ...this.needles.map((needle) => needle.text.length));
-    // Decoding shrinks text (base64 to 3/4, hex to 1/2), so windows overlap by enough for a
-    // whole match one base64 layer down.
-    this.overlap = Math.ceil((Math.max(DETECTOR_MAX_MATCH, longest) * 4) / 3) + 16;
+    // Encoding grows text (percent-encoding every byte ×3, hex ×2, base64 of base64 ×16/9), so
+    // windows overlap by enough for a whole match under any one of those.
+    this.overlap = Math.max(DETECTOR_MAX_MATCH, longest) * 3 + 16;
   }
 
   /**
@@ -182,7 +185,7 @@ export class DlpEngine {
       // Only the top layer knows how much of a cut run came before; below, try every phase.
       // "/" is a base64 character and a path separator: `/api/<base64>` is one run whose
       // data starts mid-run, so a short run holding one is decoded at every phase too.
-      const phase = cutStart ? (depth === 0 ? lead : undefined) : pathLike(run) ? undefined : 0;
+      const phase = cutStart ? (depth === 0 ? lead : undefined) : shortRun(run) ? undefined : 0;
       const clipped: EncodedRun = { ...run, end: Math.min(run.end, sourceEnd) };
       for (const decoded of decodeRun(text, clipped, phase)) {
         if (decoded.length === 0) continue;
@@ -228,8 +231,8 @@ export class DlpEngine {
   }
 }
 
-function pathLike(run: EncodedRun): boolean {
-  return run.kind === 'base64' && run.slash === true && run.end - run.start <= ANY_PHASE_MAX;
+function shortRun(run: EncodedRun): boolean {
+  return (run.kind === 'base64' || run.kind === 'hex') && run.end - run.start <= ANY_PHASE_MAX;
 }
 
 /** Is a pattern match a secret, or ordinary text after all? */
@@ -264,7 +267,8 @@ function mixed(text: string): boolean {
 
 // Context is shown to a human: mask anything long and token-like, and non-printables.
 function maskRuns(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '.').replace(/[A-Za-z0-9_\-+/=.%]{12,}/g, '…');
+  // Four characters: a short password beside a token must not reach a proposal either.
+  return text.replace(/[^\x20-\x7e]/g, '.').replace(/[A-Za-z0-9_\-+/=.%]{4,}/g, '…');
 }
 
 /** Decodes `application/x-www-form-urlencoded` / query text leniently, byte for byte. */

@@ -100,6 +100,17 @@ describe('DLP: known-format tokens inside encodings', () => {
     for (let i = 0; i < 3; i++) text = Buffer.from(text).toString('hex');
     assert.ok(found(engine.scan(text), 'github-token'));
   });
+  it('finds hex inside a path segment or glued to a letter, and base64 one character off', () => {
+    const token = TOKENS['github-token']!;
+    const hex = Buffer.from(token).toString('hex');
+    const b64 = Buffer.from(token).toString('base64');
+    for (const text of [`/upload/${hex}`, `d=z${hex}`, `id_${hex}`, `d=Z${b64}`, `d=ZZ${b64}`]) {
+      assert.ok(found(engine.scan(text), 'github-token'), text.slice(0, 12));
+    }
+  });
+  it('does not take a transaction hash beside an unrelated wallet field for a key', () => {
+    assert.deepEqual(engine.scan(`{"wallet":"alice","txHash":"0x${'ab12'.repeat(16)}"}`), []);
+  });
   it('redacts the whole encoded run that hid a token', () => {
     const encoded = Buffer.from(TOKENS['github-token']!).toString('base64');
     assert.equal(engine.redact(`/x?q=${encoded}&y=1`), '/x?q=[REDACTED]&y=1');
@@ -187,6 +198,19 @@ describe('DLP: property tests over random splits', () => {
         Math.floor(((i + next()) * body.length) / 40),
       );
       assert.ok(found(await streamed(body, cuts), 'github-token'), `offset ${offset}`);
+    }
+  });
+  it('finds a long JWT hex- or percent-encoded in a body cut anywhere', async () => {
+    const long = `${TOKENS.jwt!.split('.')[0]}.${Buffer.from(JSON.stringify({ sub: 'x'.repeat(380) })).toString('base64url')}.${'s'.repeat(100)}`;
+    const encodings = [
+      Buffer.from(long).toString('hex'),
+      [...long].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(''),
+    ];
+    for (const encoded of encodings) {
+      const body = Buffer.from(`{"a":"${'q'.repeat(900)}","b":"${encoded}"}`);
+      for (let cut = 900; cut < body.length; cut += 97) {
+        assert.ok(found(await streamed(body, [cut]), 'jwt'), `cut at ${cut}`);
+      }
     }
   });
   it('scans adversarial inputs without backtracking for long', () => {
