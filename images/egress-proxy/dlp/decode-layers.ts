@@ -3,13 +3,13 @@
  * see what an encoding hides. Pure functions over latin1 strings (one char per byte).
  */
 
+import { sampledStretches } from './sampled-stretches.js';
+
 /** A stretch of text that may be encoded data. `end` is exclusive. */
 export interface EncodedRun {
   kind: 'base64' | 'hex' | 'percent' | 'escape';
   start: number;
   end: number;
-  /** A base64 run holding "/": it may be a path with the data starting after a separator. */
-  slash?: boolean;
   /** Every character is in the Base58 alphabet (a WIF key candidate). */
   base58?: boolean;
 }
@@ -32,6 +32,7 @@ const B58 = 4;
 const URL_SAFE = 8;
 const PHRASE = 16; // a-z, space, newline
 const ESCAPED_TEXT = 32; // URL-safe and space: what surrounds \u escapes in a token
+const PRINTABLE = 64; // printable ASCII, tab, CR, LF: what every secret format is made of
 const CLASS = new Uint8Array(256);
 for (let code = 0; code < 128; code++) {
   const char = String.fromCharCode(code);
@@ -42,6 +43,7 @@ for (let code = 0; code < 128; code++) {
   if (/[A-Za-z0-9._~+/=-]/.test(char)) CLASS[code]! |= URL_SAFE;
   if (/[a-z \n]/.test(char)) CLASS[code]! |= PHRASE;
   if (/[A-Za-z0-9._~+/= -]/.test(char)) CLASS[code]! |= ESCAPED_TEXT;
+  if (/[\x20-\x7e\t\r\n]/.test(char)) CLASS[code]! |= PRINTABLE;
 }
 const PERCENT = 37;
 const BACKSLASH = 92;
@@ -102,12 +104,10 @@ function addRun(
   // "0x" + hex digits: the one non-hex byte is the x.
   const zeroX = bytes[start] === 48 && bytes[start + 1] === 120;
   const hex = beyond(NOT_HEX, zeroX ? start + 2 : start);
-  const slashAt = text.indexOf('/', start);
   encoded.push({
     kind: hex ? 'hex' : 'base64',
     start,
     end,
-    slash: slashAt !== -1 && slashAt < at,
     base58: beyond(NOT_BASE58, start),
   });
   // Hex inside a longer base64-class run (`/upload/<hex>`, `id_<hex>`): decode it as hex too.
@@ -142,23 +142,7 @@ const PHRASE_MIN = 12 * 4 - 1;
  * the same sampling; bip39Mnemonic() then looks for list words inside.
  */
 function wordStretches(bytes: Buffer): [number, number][] {
-  const stretches: [number, number][] = [];
-  const length = bytes.length;
-  let floor = 0;
-  for (let at = PHRASE_MIN - 1; at < length;) {
-    if (!(CLASS[bytes[at]!]! & PHRASE)) {
-      at += PHRASE_MIN;
-      continue;
-    }
-    let start = at;
-    while (start > floor && CLASS[bytes[start - 1]!]! & PHRASE) start--;
-    let end = at + 1;
-    while (end < length && CLASS[bytes[end]!]! & PHRASE) end++;
-    if (end - start >= PHRASE_MIN) stretches.push([start, end]);
-    floor = end;
-    at = end + PHRASE_MIN;
-  }
-  return stretches;
+  return sampledStretches(bytes, PHRASE_MIN, CLASS, PHRASE);
 }
 
 /** Runs of URL-safe characters holding at least one %XX escape, found from each "%". */
@@ -279,32 +263,12 @@ function hexMayHoldText(digits: string, shift: number): boolean {
  * bytes, so the next layer scans a few bytes instead of the whole upload again.
  */
 export function printable(bytes: Buffer): string {
-  const pieces: string[] = [];
-  const length = bytes.length;
-  let floor = 0;
-  // Sampled MIN_PRINTABLE apart like scanRuns: random bytes are printable 38% of the time in
-  // stretches of about 1.6, so nearly every sample ends the search at once.
-  for (let at = MIN_PRINTABLE - 1; at < length;) {
-    if (!isPrintable(bytes[at]!)) {
-      at += MIN_PRINTABLE;
-      continue;
-    }
-    let start = at;
-    while (start > floor && isPrintable(bytes[start - 1]!)) start--;
-    let end = at + 1;
-    while (end < length && isPrintable(bytes[end]!)) end++;
-    if (end - start >= MIN_PRINTABLE) pieces.push(bytes.toString('latin1', start, end));
-    floor = end;
-    at = end + MIN_PRINTABLE;
-  }
-  return pieces.join('\0');
+  return sampledStretches(bytes, MIN_PRINTABLE, CLASS, PRINTABLE)
+    .map(([start, end]) => bytes.toString('latin1', start, end))
+    .join('\0');
 }
 
 const MIN_PRINTABLE = 16;
-
-function isPrintable(byte: number): boolean {
-  return (byte >= 0x20 && byte < 0x7f) || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
 
 /** %XX → the byte, everything else as it is ("+" stays: base64 inside must survive). */
 export function percentDecode(text: string): string {
