@@ -1,5 +1,5 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { BottleError } from '../lib/errors.js';
 import { resolveHome, stateDirOf, stateRoot } from '../lib/home.js';
 import { composeDown, composeUp } from './compose.js';
@@ -13,7 +13,8 @@ import { loadManifests, resolveSecrets, selectAgentAndBottle } from './manifest/
 import { writeCodexLoginPlaceholder } from './state/prepare.js';
 import { stateLayout } from './state/layout.js';
 import { readMetadata, updateMetadata, type Metadata } from './state/metadata.js';
-import { composeEnvironment } from './start.js';
+import { removeBottleSecrets, secretsPathsAt, writeBottleSecrets } from './state/secrets-dir.js';
+import { bottleSecrets } from './start.js';
 import { waitForAgentReady } from './wait-ready.js';
 
 export interface InstanceDeps {
@@ -69,6 +70,8 @@ export async function stopInstance(slug: string, deps: InstanceDeps): Promise<Me
   const { layout, metadata } = await instanceLayout(slug, deps);
   if (metadata.status === 'planned') return metadata;
   await composeDown({ file: layout.composeFile, env: deps.env, log: layout.composeLog });
+  // The sidecars that read them are gone; resume writes them again from the manifest's sources.
+  if (metadata.secrets_dir) await removeBottleSecrets({ dir: metadata.secrets_dir });
   return updateMetadata(layout.metadata, {
     status: metadata.status === 'failed' ? 'failed' : 'stopped',
   });
@@ -86,6 +89,16 @@ export async function resumeInstance(
       `${slug} was only planned (--dry-run); there is nothing to resume`,
       {
         hint: `start it: claude-bottle start ${metadata.agent} --bottle ${metadata.bottle}`,
+      },
+    );
+  }
+  const secretsDir = metadata.secrets_dir;
+  if (secretsDir === undefined) {
+    throw new BottleError(
+      'STATE_INVALID',
+      `${slug} was started by a launcher that handed secrets through the environment`,
+      {
+        hint: `start a new bottle: claude-bottle start ${metadata.agent} --bottle ${metadata.bottle}`,
       },
     );
   }
@@ -115,9 +128,15 @@ export async function resumeInstance(
     );
   }
   await writeCodexLoginPlaceholder(layout, credential);
+  await writeBottleSecrets(
+    dirname(secretsDir),
+    secretsPathsAt(secretsDir),
+    bottleSecrets(selection, proxySecretValues(secrets, credential)),
+    await secretsOwner(layout.dir),
+  );
   await composeUp({
     file: layout.composeFile,
-    env: composeEnvironment(deps.env, selection, proxySecretValues(secrets, credential)),
+    env: deps.env,
     log: layout.composeLog,
     signal: deps.signal,
   });
@@ -127,4 +146,11 @@ export async function resumeInstance(
     reason: null,
     started_at: new Date().toISOString(),
   });
+}
+
+/** Root launchers hand the files to the uid the sidecars run as: the owner of state/<slug>/. */
+async function secretsOwner(stateDir: string): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const { uid, gid } = await stat(stateDir);
+  return uid === 0 ? undefined : { uid, gid };
 }

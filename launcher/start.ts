@@ -4,7 +4,6 @@ import { stringify } from 'yaml';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { BottleError } from '../lib/errors.js';
 import { resolveHome, stateRoot } from '../lib/home.js';
-import { secretEnvName } from '../images/egress-proxy/routes/schema.js';
 import { composeDown, composeUp } from './compose.js';
 import type { DockerAdapter } from './docker.js';
 import { bottleImages } from './images/bottle-images.js';
@@ -13,18 +12,24 @@ import {
   resolveSecrets,
   providerOf,
   selectAgentAndBottle,
+  type SecretValues,
   type Selection,
 } from './manifest/index.js';
 import {
   plannedCredential,
-  proxySecretNames,
   proxySecretValues,
   resolveProviderCredential,
 } from './credentials/resolve.js';
 import { agentCommand, agentEnvironment } from './plan/agent-runtime.js';
 import { renderCompose } from './plan/compose-file.js';
 import { stateLayout, type StateLayout } from './state/layout.js';
-import { gateCredentialEnv } from './state/live-config.js';
+import {
+  bottleSecretsPaths,
+  removeBottleSecrets,
+  secretsRootOf,
+  writeBottleSecrets,
+  type BottleSecrets,
+} from './state/secrets-dir.js';
 import { waitForAgentReady } from './wait-ready.js';
 import { updateMetadata, writeMetadata, type Metadata } from './state/metadata.js';
 import { prepareState } from './state/prepare.js';
@@ -54,7 +59,7 @@ export interface StartResult {
   slug: string;
   layout: StateLayout;
   metadata: Metadata;
-  /** The environment `docker compose` needs for this bottle (secret values included): never log it. */
+  /** The environment `docker compose` runs with: the caller's (the secrets are files, not in it). */
   composeEnv: NodeJS.ProcessEnv;
 }
 
@@ -82,6 +87,12 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
   const { slug, dir } = await allocateSlug(stateRoot(home), selection.agent.name);
   const layout = stateLayout(dir);
   const project = composeProjectOf(slug);
+  const runAs = sidecarUser(
+    deps.uid ?? process.getuid?.() ?? 1000,
+    deps.gid ?? process.getgid?.() ?? 1000,
+  );
+  const secretsRoot = secretsRootOf(deps.env, home, deps.uid ?? process.getuid?.() ?? 1000);
+  const secretsPaths = bottleSecretsPaths(secretsRoot, dir, slug);
   const now = new Date().toISOString();
   let metadata: Metadata = {
     v: 1,
@@ -94,6 +105,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
     branch: options.branch ?? null,
     repo: options.repo ?? null,
     compose_project: project,
+    secrets_dir: secretsPaths.dir,
     images: {},
     services: [],
     status: 'creating',
@@ -105,7 +117,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
   await writeMetadata(layout.metadata, metadata);
   deps.progress(`state: ${dir}`);
 
-  const composeEnv = composeEnvironment(deps.env, selection, secrets);
+  const composeEnv = deps.env;
   let composeWritten = false;
   try {
     const { mcpToken } = await prepareState({
@@ -115,10 +127,6 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       repoPath: source.path,
       credential,
     });
-    const runAs = sidecarUser(
-      deps.uid ?? process.getuid?.() ?? 1000,
-      deps.gid ?? process.getgid?.() ?? 1000,
-    );
     if (runAs.chown) await chownTree(dir, runAs.uid, runAs.gid);
     checkAborted(deps.signal);
     const images = await bottleImages({
@@ -150,10 +158,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       },
       user: { uid: runAs.uid, gid: runAs.gid },
       provider: providerOf(selection.bottle).name,
-      proxySecretEnv: proxySecretNames(selection.bottle).map(secretEnvName),
-      gateCredentialEnv: selection.bottle.config.git.remotes.flatMap((r) =>
-        r.identity ? [gateCredentialEnv(r.name)] : [],
-      ),
+      secretsDirs: { egressProxy: secretsPaths.egressProxy, gitGate: secretsPaths.gitGate },
       gateExtraHosts: Object.assign(
         {},
         ...selection.bottle.config.git.remotes.map((r) => r.extra_hosts),
@@ -181,6 +186,12 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
       status: options.dryRun ? 'planned' : 'starting',
     });
     if (options.dryRun) return { slug, layout, metadata, composeEnv };
+    await writeBottleSecrets(
+      secretsRoot,
+      secretsPaths,
+      bottleSecrets(selection, secrets),
+      runAs.chown ? runAs : undefined,
+    );
     deps.progress(`starting ${services.join(', ')} (compose project ${project})`);
     await composeUp({
       file: layout.composeFile,
@@ -206,6 +217,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
         log: layout.composeLog,
       }).catch(() => undefined);
     }
+    if (!options.dryRun) await removeBottleSecrets(secretsPaths).catch(() => undefined);
     await updateMetadata(layout.metadata, { status: 'failed', reason }).catch(() => undefined);
     if (deps.signal?.aborted && !(error instanceof BottleError)) {
       throw new BottleError(
@@ -218,18 +230,16 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
   }
 }
 
-/** The environment for `docker compose`: the caller's, plus each secret under the name its sidecar reads. */
-export function composeEnvironment(
-  env: NodeJS.ProcessEnv,
-  selection: Selection,
-  secrets: ReadonlyMap<string, string>,
-): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
-  for (const [name, value] of secrets) out[secretEnvName(name)] = value;
+/**
+ * Which sidecar gets which value: the proxy every secret it is handed (to inject, and to refuse
+ * on the wire), the gate each remote's identity under the remote's name.
+ */
+export function bottleSecrets(selection: Selection, proxySecrets: SecretValues): BottleSecrets {
+  const gate = new Map<string, string>();
   for (const remote of selection.bottle.config.git.remotes) {
-    if (remote.identity) out[gateCredentialEnv(remote.name)] = secrets.get(remote.identity) ?? '';
+    if (remote.identity) gate.set(remote.name, proxySecrets.get(remote.identity) ?? '');
   }
-  return out;
+  return { proxy: proxySecrets, gate };
 }
 
 function workspaceSource(

@@ -15,7 +15,7 @@ import {
 import { encodedWildcardHost } from './host-labels.js';
 import { matchRoute } from './matcher.js';
 import { isGitPush, isGitPushContentType, normalisePath } from './path.js';
-import { secretEnvName, type Route } from './routes/schema.js';
+import type { Route } from './routes/schema.js';
 import { isPrivateAddress, resolveAll } from './upstream.js';
 
 /** A request cleared to go upstream: its route, outgoing headers and a checked address. */
@@ -144,11 +144,11 @@ export async function admit(
   }
 
   if (route.auth) {
-    const value = secretValue(ctx.env, route.auth.secret);
+    const value = secretValue(ctx.secrets, route.auth.secret);
     if (value === undefined) {
       ctx.logger.error('secret_missing', {
         secret: route.auth.secret,
-        env: secretEnvName(route.auth.secret),
+        from: ctx.secrets.where(route.auth.secret),
       });
       const why = `the proxy has no value for the secret "${route.auth.secret}" that ${match.label} injects; the operator must define it in the bottle's secrets:`;
       return refuse(502, 'secret-missing', plainBody(502, request, why));

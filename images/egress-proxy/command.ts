@@ -12,21 +12,26 @@ const OPTIONS = {
   'upstream-timeout': { type: 'string', default: '120' },
   'headers-timeout': { type: 'string', default: '30' },
   resolve: { type: 'string', multiple: true },
+  'secrets-dir': { type: 'string' },
 } as const;
 
-const HELP = `usage: claude-bottle egress-proxy --routes FILE --ca-dir DIR [--listen HOST:PORT] [--queue DIR]
+const HELP = `usage: claude-bottle egress-proxy --routes FILE --ca-dir DIR [--secrets-dir DIR] [--listen HOST:PORT] [--queue DIR]
 
 Runs the bottle's egress proxy: an HTTP forward proxy (absolute-URI requests and CONNECT)
 that intercepts TLS with the CA in --ca-dir, allows only what routes.yaml lists (first
-matching rule wins), injects each route's credential from EGRESS_SECRET_<NAME>, scans
-headers, queries and bodies for secrets, and writes one JSON decision line per request on
-stdout (other logs go to stderr). Upstream TLS is verified with the system store plus
+matching rule wins), injects each route's credential from the file of that name in
+--secrets-dir (or from EGRESS_SECRET_<NAME>), scans headers, queries and bodies for secrets,
+and writes one JSON decision line per request on stdout (other logs go to stderr). Upstream TLS is verified with the system store plus
 NODE_EXTRA_CA_CERTS. SIGHUP re-reads routes.yaml (an invalid file keeps the old routes);
 SIGINT/SIGTERM stop it.
 
 options:
   --routes FILE               routes.yaml to enforce (format: docs/egress-proxy.md)
   --ca-dir DIR                folder holding ca.crt and ca.key (see \`claude-bottle ca init\`)
+  --secrets-dir DIR           folder of secret files, one per secret named as in routes.yaml's
+                              auth.secret (a bottle's launcher writes it). Read once at start;
+                              EGRESS_SECRET_<NAME> variables are then ignored. Without it the
+                              values come from those variables
   --listen HOST:PORT          where to listen (default 127.0.0.1:3128)
   --queue DIR                 proposal queue root: a token-like value in a request is held and
                               filed as an egress-token-allow proposal in DIR/pending/egress-proxy;
@@ -61,6 +66,7 @@ export function proxyOptionsFromArgs(args: ProxyArgs, io: CliIo): ProxyOptions {
     upstreamTimeoutMs: seconds(values['upstream-timeout'], '--upstream-timeout'),
     headersTimeoutMs: seconds(values['headers-timeout'], '--headers-timeout'),
     resolve,
+    secretsDir: values['secrets-dir'],
     env: io.env,
     decisionSink: io.stdout,
     logSink: io.stderr,

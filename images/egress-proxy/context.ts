@@ -1,6 +1,7 @@
 import type { Logger } from '../../lib/log.js';
 import type { DecisionLog } from './decision-log.js';
 import type { DlpEngine } from './dlp/engine.js';
+import type { SecretStore } from './dlp/own-secrets.js';
 import type { RoutesFile } from './routes/schema.js';
 import type { TokenAllow } from './token-allow.js';
 import type { Resolver, UpstreamAgents } from './upstream.js';
@@ -13,8 +14,8 @@ export interface ProxyContext {
   tokenAllow: TokenAllow;
   resolver: Resolver;
   agents: UpstreamAgents;
-  /** Where route credentials are read from (EGRESS_SECRET_<NAME>). */
-  env: NodeJS.ProcessEnv;
+  /** Route credentials and the bottle's own secrets (--secrets-dir, or EGRESS_SECRET_<NAME>). */
+  secrets: SecretStore;
   decisions: DecisionLog;
   logger: Logger;
   /** No response headers from an upstream within this many ms → 504. */

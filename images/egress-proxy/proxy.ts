@@ -7,7 +7,7 @@ import { handleConnect, type InterceptDeps } from './connect.js';
 import type { Destination, ProxyContext } from './context.js';
 import { createDecisionLog } from './decision-log.js';
 import { DlpEngine } from './dlp/engine.js';
-import { ownSecretsFromEnv } from './dlp/own-secrets.js';
+import { ownSecrets, secretsFromDir, secretsFromEnv } from './dlp/own-secrets.js';
 import { plainBody } from './explain.js';
 import { forwardRequest, sendText } from './forward.js';
 import { LeafCertCache } from './leaf-certs.js';
@@ -36,7 +36,12 @@ export interface ProxyOptions {
   /** name → address pins (`--resolve`), consulted before `resolver`. */
   resolve?: ReadonlyMap<string, string>;
   resolver?: Resolver;
-  /** Source of EGRESS_SECRET_* and NODE_EXTRA_CA_CERTS. */
+  /**
+   * Folder of secret files, one per secret name (a bottle's proxy). Without it the values come
+   * from EGRESS_SECRET_* in `env`; with it that environment is ignored.
+   */
+  secretsDir?: string | undefined;
+  /** Source of NODE_EXTRA_CA_CERTS (and EGRESS_SECRET_* without secretsDir). */
   env: NodeJS.ProcessEnv;
   /** Extra PEM certificates trusted for upstream TLS. */
   upstreamCa?: readonly string[];
@@ -58,13 +63,17 @@ export interface RunningProxy {
 /** Starts the proxy: loads routes and CA, listens, and serves until close(). */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = createLogger({ component: 'egress-proxy', sink: options.logSink });
-  const store = new RoutesStore(options.routesFile, options.env, logger);
+  const secrets =
+    options.secretsDir === undefined
+      ? secretsFromEnv(options.env)
+      : await secretsFromDir(options.secretsDir);
+  const store = new RoutesStore(options.routesFile, secrets, logger);
   await store.load();
   const ca = await loadCa(options.caDir);
   const stopping = new AbortController();
   const ctx: ProxyContext = {
     routes: () => store.routes,
-    engine: new DlpEngine(ownSecretsFromEnv(options.env)),
+    engine: new DlpEngine(ownSecrets(secrets)),
     tokenAllow: new TokenAllow({
       queueDir: options.queueDir,
       timeoutMs: options.tokenAllowTimeoutMs,
@@ -74,7 +83,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }),
     resolver: mappedResolver(options.resolve ?? new Map(), options.resolver ?? systemResolver),
     agents: createAgents(upstreamTrust(options.env, options.upstreamCa)),
-    env: options.env,
+    secrets,
     decisions: createDecisionLog(options.decisionSink),
     logger,
     upstreamTimeoutMs: options.upstreamTimeoutMs,

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { BottleError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
-import { secretValue } from './dlp/own-secrets.js';
+import { secretValue, type SecretStore } from './dlp/own-secrets.js';
 import { parseRoutes } from './routes/parse.js';
 import type { RoutesInvalidEvent, RoutesLoadedEvent } from './reload-events.js';
-import { secretEnvName, type RoutesFile } from './routes/schema.js';
+import type { RoutesFile } from './routes/schema.js';
 
 /**
  * The routes in force. A reload reads and validates the whole file first and swaps only on
@@ -18,7 +18,7 @@ export class RoutesStore {
 
   constructor(
     private readonly file: string,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly secrets: SecretStore,
     private readonly logger: Logger,
   ) {}
 
@@ -58,11 +58,11 @@ export class RoutesStore {
     const event: Omit<RoutesLoadedEvent, 'ts' | 'event'> = { sha256, routes: routes.routes.length };
     this.logger.info('routes_loaded', { file: this.file, ...event });
     for (const route of routes.routes) {
-      if (route.auth && secretValue(this.env, route.auth.secret) === undefined) {
+      if (route.auth && secretValue(this.secrets, route.auth.secret) === undefined) {
         this.logger.warn('secret_missing', {
           host: route.host,
           secret: route.auth.secret,
-          env: secretEnvName(route.auth.secret),
+          from: this.secrets.where(route.auth.secret),
         });
       }
     }

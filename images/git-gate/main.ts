@@ -5,7 +5,8 @@ import { accessHook } from './access-hook.js';
 import { preReceive } from './pre-receive.js';
 import { serve } from './serve.js';
 
-const USAGE = 'usage: git-gate serve | access-hook <service> <path> … | pre-receive';
+const USAGE =
+  'usage: git-gate serve [--secrets-dir DIR] | access-hook <service> <path> … | pre-receive';
 
 /**
  * One bundle, three roles: `serve` is the container's entrypoint, git daemon calls
@@ -16,8 +17,14 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ component: 'git-gate' });
   try {
     switch (command) {
-      case 'serve':
+      case 'serve': {
+        const secretsDir = serveSecretsDir(rest);
+        if (secretsDir === null) {
+          process.stderr.write(`${USAGE}\n`);
+          return 64;
+        }
         return await serve({
+          secretsDir,
           scriptPath: process.argv[1] ?? '',
           nodePath: process.execPath,
           env: process.env,
@@ -28,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
             process.once('SIGINT', () => resolve());
           }),
         });
+      }
       case 'access-hook':
         return await accessHook({ argv: rest, stdout: process.stdout, env: process.env });
       case 'pre-receive':
@@ -45,4 +53,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${formatError(error)}\n`);
     return exitCodeOf(error);
   }
+}
+
+/** `serve`'s only flag; null for anything else. */
+function serveSecretsDir(args: string[]): string | undefined | null {
+  if (args.length === 0) return undefined;
+  if (args.length === 2 && args[0] === '--secrets-dir' && args[1]) return args[1];
+  return null;
 }

@@ -40,6 +40,13 @@ export function mirrorPath(paths: GatePaths, remoteName: string): string {
  */
 export const RUNTIME_DIR_ENV = 'GIT_GATE_RUNTIME_DIR';
 
+/**
+ * The gate's secrets folder (a file per remote credential, mounted read-only by the launcher):
+ * `serve --secrets-dir DIR` sets it for git daemon, whose hooks inherit it.
+ */
+export const SECRETS_DIR_ENV = 'GIT_GATE_SECRETS_DIR';
+export const DEFAULT_SECRETS_DIR = '/run/claude-bottle/secrets';
+
 export const RUNTIME_FILES = {
   hooksDir: 'hooks',
   gitleaksConfig: 'gitleaks.toml',

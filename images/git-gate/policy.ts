@@ -9,7 +9,6 @@ import { BottleError } from '../../lib/errors.js';
  * reads it (the folder is mounted read-only into the agent too).
  */
 export const REMOTE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SCP_LIKE_PATTERN = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!\/\/)\S+$/;
 const HOSTNAME_PATTERN =
   /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
@@ -20,7 +19,7 @@ function isUpstreamUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
     if (parsed.hostname === '' || parsed.password !== '') return false;
-    // A token belongs in credential_env, never in the URL the agent can read.
+    // A token belongs in the gate's secrets folder (`credential`), never in the URL the agent can read.
     if (parsed.protocol === 'https:') return parsed.username === '';
     return parsed.protocol === 'ssh:';
   } catch {
@@ -74,9 +73,13 @@ export const ExtraHostsSchema = z
 export const GitRemoteSchema = z.strictObject({
   name: RemoteNameSchema,
   url: UpstreamUrlSchema,
-  credential_env: z
+  /** The file in the gate's secrets folder (--secrets-dir) holding the SSH key or HTTPS token. */
+  credential: z
     .string()
-    .regex(ENV_NAME_PATTERN, { message: 'must be an environment variable name' })
+    .regex(REMOTE_NAME_PATTERN, {
+      message:
+        "must be a file name in the gate's secrets folder (the launcher uses the remote name)",
+    })
     .optional(),
   known_hosts: z.string().min(1).max(65_536).optional(),
   extra_hosts: ExtraHostsSchema,

@@ -6,7 +6,7 @@ import type { LogSink, Logger } from '../../lib/log.js';
 import { writeGateGitleaksConfig } from './gitleaks-config.js';
 import { ensureMirror } from './mirror.js';
 import { startOpLogRelay } from './op-log.js';
-import { gatePaths, mirrorPath, RUNTIME_DIR_ENV, runtimeFile } from './paths.js';
+import { gatePaths, mirrorPath, RUNTIME_DIR_ENV, runtimeFile, SECRETS_DIR_ENV } from './paths.js';
 import { loadGitPolicy } from './policy.js';
 
 export const GIT_DAEMON_PORT = 9418;
@@ -16,6 +16,8 @@ export interface ServeOptions {
   scriptPath: string;
   nodePath: string;
   env: NodeJS.ProcessEnv;
+  /** `--secrets-dir DIR`: the remotes' credential files (default /run/claude-bottle/secrets). */
+  secretsDir?: string;
   stdout: LogSink;
   logger: Logger;
   gitleaksBin?: string;
@@ -105,6 +107,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         ...options.env,
         ...gitConfigEnv(runtimeFile(runtimeDir, 'hooksDir')),
         [RUNTIME_DIR_ENV]: runtimeDir,
+        ...(options.secretsDir === undefined ? {} : { [SECRETS_DIR_ENV]: options.secretsDir }),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BottleError } from '../../lib/errors.js';
 import type { GitRemote } from './policy.js';
-import { runtimeFile } from './paths.js';
+import { DEFAULT_SECRETS_DIR, runtimeFile, SECRETS_DIR_ENV } from './paths.js';
 
 /** Host and port of an upstream URL, as ssh and curl see them. */
 export interface UpstreamEndpoint {
@@ -34,6 +34,7 @@ export interface UpstreamAccess {
 export interface AccessContext {
   knownHostsFile: string;
   runtimeDir?: string;
+  /** Where GIT_GATE_SECRETS_DIR (the secrets folder) is read from. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -41,25 +42,30 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function credentialFrom(remote: GitRemote, env: NodeJS.ProcessEnv): string | undefined {
-  if (remote.credential_env === undefined) return undefined;
-  const value = env[remote.credential_env];
+/** The remote's credential file, read (and refused when missing or empty) before any use. */
+async function credentialFrom(
+  remote: GitRemote,
+  env: NodeJS.ProcessEnv,
+): Promise<{ file: string; value: string } | undefined> {
+  if (remote.credential === undefined) return undefined;
+  const file = join(env[SECRETS_DIR_ENV] || DEFAULT_SECRETS_DIR, remote.credential);
+  const value = await readFile(file, 'utf8').catch(() => undefined);
   if (value === undefined || value.trim() === '') {
     throw new BottleError(
       'SECRET_MISSING',
-      `remote "${remote.name}": the gate has no credential in $${remote.credential_env}`,
+      `remote "${remote.name}": the gate has no credential in ${file}`,
       {
-        hint: 'the launcher passes the identity named in the manifest to the gate; restart the bottle',
+        hint: 'the launcher writes the identity named in the manifest for the gate at start and resume; stop and resume the bottle',
       },
     );
   }
-  return value;
+  return { file, value };
 }
 
 /**
  * Prepares credentials for one upstream operation. The SSH key goes to a private temp file
- * that `dispose()` removes; an HTTPS token is read by a credential helper from the gate's
- * environment, so it never appears in an argument list.
+ * that `dispose()` removes; an HTTPS token is read by a credential helper from its file in the
+ * secrets folder, so it never appears in an argument list or an environment.
  */
 export async function openUpstreamAccess(
   remote: GitRemote,
@@ -67,7 +73,7 @@ export async function openUpstreamAccess(
 ): Promise<UpstreamAccess> {
   const env = context.env ?? process.env;
   const endpoint = parseUpstreamUrl(remote.url);
-  const credential = credentialFrom(remote, env);
+  const credential = await credentialFrom(remote, env);
   const pinnedIp = remote.extra_hosts[endpoint.host];
   const childEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
   if (endpoint.kind === 'https') {
@@ -76,10 +82,10 @@ export async function openUpstreamAccess(
       configArgs.push('-c', `http.curloptResolve=${endpoint.host}:${endpoint.port}:${pinnedIp}`);
     }
     configArgs.push('-c', 'credential.helper=');
-    if (credential !== undefined && remote.credential_env !== undefined) {
+    if (credential !== undefined) {
       configArgs.push(
         '-c',
-        `credential.helper=!f() { echo username=x-access-token; printf 'password=%s\\n' "$${remote.credential_env}"; }; f`,
+        `credential.helper=!f() { echo username=x-access-token; printf 'password=%s\\n' "$(cat ${shellQuote(credential.file)})"; }; f`,
       );
     }
     return { url: remote.url, configArgs, env: childEnv, dispose: async () => {} };
@@ -99,9 +105,8 @@ export async function openUpstreamAccess(
     ];
     if (credential !== undefined) {
       const keyFile = join(dir, 'identity');
-      await writeFile(keyFile, credential.endsWith('\n') ? credential : `${credential}\n`, {
-        mode: 0o600,
-      });
+      const key = credential.value;
+      await writeFile(keyFile, key.endsWith('\n') ? key : `${key}\n`, { mode: 0o600 });
       options.push('-o', 'IdentitiesOnly=yes', '-i', keyFile);
     }
     if (remote.known_hosts !== undefined) {

@@ -93,12 +93,6 @@ export function proxySecretValues(
   return new Map([...secrets, ...(credential?.proxySecrets ?? [])]);
 }
 
-/** The names of every secret the proxy is handed, known without reading a value (--dry-run too). */
-export function proxySecretNames(bottle: LoadedBottle): string[] {
-  const names = Object.keys(bottle.config.secrets);
-  return credentialOf(bottle)?.source === 'codex-login' ? [...names, CODEX_LOGIN_SECRET] : names;
-}
-
 export function describeSignIn(signIn: SignIn | null): string {
   return signIn === null ? 'no auth_token (hand-written routes)' : `a ${SIGN_IN_NAMES[signIn]}`;
 }

@@ -37,11 +37,11 @@ export const GitUserSchema = z.strictObject({
 /**
  * A manifest remote is the gate's remote (git-policy.json) with the two fields the launcher
  * resolves at start swapped for their manifest forms: `identity` names a secret (the gate gets
- * it as credential_env) and `known_hosts` names a file (the gate gets its text). Deriving it
+ * it as a file named in `credential`) and `known_hosts` names a file (the gate gets its text). Deriving it
  * means a URL or extra_hosts the gate would refuse never passes `manifest check`.
  */
 export const RemoteSchema = GitRemoteSchema.omit({
-  credential_env: true,
+  credential: true,
   known_hosts: true,
 }).extend({
   identity: SecretNameSchema.optional(),

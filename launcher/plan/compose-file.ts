@@ -1,6 +1,7 @@
 import { AGENT_CONFIG_DIR } from '../../lib/live-config.js';
 import type { Provider } from '../manifest/index.js';
 import type { StateLayout } from '../state/layout.js';
+import { SIDECAR_SECRETS_DIR } from '../state/secrets-dir.js';
 
 /** Everything the compose file is rendered from; pure data, so the plan is unit-testable. */
 export interface ComposeInput {
@@ -11,9 +12,11 @@ export interface ComposeInput {
   /** The uid:gid sidecars and the agent run as (files in state/ stay theirs). */
   user: { uid: number; gid: number };
   provider: Provider;
-  /** Names of environment variables passed through from the launcher (values never in the file). */
-  proxySecretEnv: string[];
-  gateCredentialEnv: string[];
+  /**
+   * Host folders of secret files (launcher/state/secrets-dir.ts), each mounted read-only into
+   * its one sidecar; values are never in the file, nor in any container's environment.
+   */
+  secretsDirs: { egressProxy: string; gitGate: string };
   gateExtraHosts: Record<string, string>;
   upstreamCa: boolean;
   tokenAllowTimeoutSeconds: number;
@@ -65,12 +68,14 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
       ...(input.images.supervise ? ['--queue', '/run/claude-bottle/queue'] : []),
       '--token-allow-timeout',
       String(input.tokenAllowTimeoutSeconds),
+      '--secrets-dir',
+      SIDECAR_SECRETS_DIR,
     ],
     environment: [
-      ...input.proxySecretEnv,
       ...(input.upstreamCa ? ['NODE_EXTRA_CA_CERTS=/run/claude-bottle/upstream-ca.pem'] : []),
     ],
     volumes: [
+      secretsMount(input.secretsDirs.egressProxy),
       `${layout.liveConfig}:${AGENT_CONFIG_DIR}:ro`,
       `${layout.caDir}:/run/claude-bottle/ca:ro`,
       ...(input.upstreamCa ? [`${layout.upstreamCa}:/run/claude-bottle/upstream-ca.pem:ro`] : []),
@@ -112,9 +117,10 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
   if (input.images.gitGate) {
     services['git-gate'] = sidecar({
       image: input.images.gitGate,
-      environment: input.gateCredentialEnv,
+      command: ['serve', '--secrets-dir', SIDECAR_SECRETS_DIR],
       extra_hosts: Object.entries(input.gateExtraHosts).map(([host, ip]) => `${host}:${ip}`),
       volumes: [
+        secretsMount(input.secretsDirs.gitGate),
         `${layout.liveConfig}:${AGENT_CONFIG_DIR}:ro`,
         `${layout.gitGate}:/var/lib/git-gate`,
       ],
@@ -180,8 +186,23 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
 }
 
 /**
+ * The long syntax on purpose: a missing host folder (a tmpfs emptied by a reboot, or `stop`)
+ * makes the engine refuse to start the container, where the short syntax would create an empty
+ * folder and start a sidecar without its secrets.
+ */
+function secretsMount(source: string): Record<string, unknown> {
+  return {
+    type: 'bind',
+    source,
+    target: SIDECAR_SECRETS_DIR,
+    read_only: true,
+    bind: { create_host_path: false },
+  };
+}
+
+/**
  * compose expands `${…}` in every value with the environment of `docker compose up`, which
- * holds the bottle's secret values. Every `$` the launcher writes is meant literally, so all of
+ * is the operator's and so holds the sources of the bottle's secrets (`env:GITHUB_TOKEN`). Every `$` the launcher writes is meant literally, so all of
  * them are escaped: a manifest string such as `model: "${EGRESS_SECRET_GITHUB}"` stays text.
  */
 export function escapeInterpolation<T>(value: T): T {

@@ -44,11 +44,6 @@ export function routesYaml(
   return text;
 }
 
-/** The environment variable holding a remote's credential inside the gate. */
-export function gateCredentialEnv(remote: string): string {
-  return `GIT_GATE_CREDENTIAL_${remote.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
-
 /** git-policy.json: the remotes and push policy the gate enforces; no credential in it. */
 export async function gitPolicy(bottle: LoadedBottle, env: NodeJS.ProcessEnv): Promise<GitPolicy> {
   const remotes = [];
@@ -71,7 +66,8 @@ export async function gitPolicy(bottle: LoadedBottle, env: NodeJS.ProcessEnv): P
     remotes.push({
       name: remote.name,
       url: remote.url,
-      ...(remote.identity ? { credential_env: gateCredentialEnv(remote.name) } : {}),
+      // The file the launcher writes in the gate's secrets folder (launcher/state/secrets-dir.ts).
+      ...(remote.identity ? { credential: remote.name } : {}),
       ...(knownHosts ? { known_hosts: knownHosts } : {}),
       extra_hosts: remote.extra_hosts,
       push: remote.push,
@@ -86,7 +82,7 @@ export async function gitPolicy(bottle: LoadedBottle, env: NodeJS.ProcessEnv): P
     policy.error.issues.map((issue) => ({
       path: [
         'git',
-        ...issue.path.map((part) => (part === 'credential_env' ? 'identity' : part)),
+        ...issue.path.map((part) => (part === 'credential' ? 'identity' : part)),
       ].filter((part): part is string | number => typeof part !== 'symbol'),
       message: issue.message,
     })),

@@ -34,6 +34,8 @@ export const MetadataSchema = z.looseObject({
   branch: z.string().nullable(),
   repo: z.string().nullable(),
   compose_project: z.string(),
+  /** The host folder of the bottle's secret files (launcher/state/secrets-dir.ts): a path, no value. */
+  secrets_dir: z.string().optional(),
   images: z.record(z.string(), z.string()),
   services: z.array(z.string()),
   status: z.enum(METADATA_STATUSES),

@@ -1,3 +1,6 @@
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BottleError } from '../../../lib/errors.js';
 import { secretEnvName } from '../routes/schema.js';
 
 /** One of the bottle's own secrets, as the proxy holds it. */
@@ -17,19 +20,68 @@ const PREFIX = 'EGRESS_SECRET_';
 /** Shorter values would match ordinary text; they are skipped with a warning by the caller. */
 export const MIN_SECRET_LENGTH = 8;
 
-/** The bottle's own secrets: every EGRESS_SECRET_* value in the proxy's environment. */
-export function ownSecretsFromEnv(env: NodeJS.ProcessEnv): OwnSecret[] {
-  return Object.entries(env).flatMap(([key, value]) =>
-    key.startsWith(PREFIX) && value
-      ? [{ name: key.slice(PREFIX.length).toLowerCase(), value }]
-      : [],
-  );
+/**
+ * The values the proxy holds, read once at start: route credentials to inject and the bottle's
+ * own secrets to refuse on the wire. SIGHUP re-reads routes.yaml only; the values stay.
+ */
+export interface SecretStore {
+  /** Normalised name (lower case, "-" as "_") → value; empty values are absent. */
+  readonly values: ReadonlyMap<string, string>;
+  /** Where a named secret is read from, for messages (a path or a variable name, never a value). */
+  where(name: string): string;
 }
 
-/** The value of a route's named secret, or undefined when the launcher did not set it. */
-export function secretValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[secretEnvName(name)];
-  return value ? value : undefined;
+function secretKey(name: string): string {
+  return name.toLowerCase().replace(/-/g, '_');
+}
+
+/**
+ * `--secrets-dir DIR`: one file per secret, named as in the bottle's `secrets:` (the launcher
+ * writes them, mounted read-only into this container alone). Only regular files count; an
+ * unreadable folder stops the proxy, so it never runs believing it has no secrets.
+ */
+export async function secretsFromDir(dir: string): Promise<SecretStore> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new BottleError(
+      'SECRET_MISSING',
+      `cannot read the secrets folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      { hint: 'the launcher writes it at start and resume; stop and resume the bottle' },
+    );
+  }
+  const values = new Map<string, string>();
+  for (const name of names.sort()) {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) continue;
+    const file = join(dir, name);
+    if (!(await lstat(file)).isFile()) continue;
+    const value = await readFile(file, 'utf8');
+    if (value) values.set(secretKey(name), value);
+  }
+  return { values, where: (name) => join(dir, name) };
+}
+
+/**
+ * Without --secrets-dir: every EGRESS_SECRET_<NAME> in the environment (running the proxy by
+ * hand, and the benchmarks). A bottle's proxy never gets this: `docker inspect` prints it.
+ */
+export function secretsFromEnv(env: NodeJS.ProcessEnv): SecretStore {
+  const values = new Map<string, string>();
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith(PREFIX) && value) values.set(key.slice(PREFIX.length).toLowerCase(), value);
+  }
+  return { values, where: (name) => `$${secretEnvName(name)}` };
+}
+
+/** The bottle's own secrets, for the DLP engine. */
+export function ownSecrets(store: SecretStore): OwnSecret[] {
+  return [...store.values].map(([name, value]) => ({ name, value }));
+}
+
+/** The value of a route's named secret, or undefined when the launcher did not hand it over. */
+export function secretValue(store: SecretStore, name: string): string | undefined {
+  return store.values.get(secretKey(name));
 }
 
 /**

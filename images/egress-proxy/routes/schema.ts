@@ -6,7 +6,7 @@ import { z } from 'zod';
  * supervisor's apply path re-validates with it. Import it; never re-declare it.
  */
 
-/** A secret is named, never located: the value comes from EGRESS_SECRET_<NAME> in the proxy. */
+/** A secret is named, never located: the proxy reads it from --secrets-dir (or EGRESS_SECRET_<NAME>). */
 export const SecretNameSchema = z
   .string()
   .regex(
@@ -128,7 +128,7 @@ export type RouteInput = z.input<typeof RouteFields>;
 export type RouteAuth = z.output<typeof RouteAuthSchema>;
 export type RoutesFile = z.output<typeof RoutesFileSchema>;
 
-/** The environment variable the proxy reads a named secret from. */
+/** The environment variable the proxy reads a named secret from when it has no --secrets-dir. */
 export function secretEnvName(secret: string): string {
   return `EGRESS_SECRET_${secret.toUpperCase().replace(/-/g, '_')}`;
 }

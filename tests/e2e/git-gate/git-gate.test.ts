@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeFileAtomic } from '../../../lib/atomic-write.js';
@@ -90,7 +90,7 @@ describe(
           {
             name: REMOTE,
             url: UPSTREAM_URL,
-            credential_env: 'GATE_SSH_KEY',
+            credential: REMOTE,
             extra_hosts: { 'upstream.git.test': await containerIp(upstream, egressNet) },
             push: { force: false, delete: false, tags: false, ci_paths: false },
           },
@@ -98,30 +98,40 @@ describe(
       };
       await writeFile(join(dirs.liveConfig, 'git-policy.json'), JSON.stringify(policy, null, 2));
       await writeFile(join(dirs.liveConfig, 'gitleaks-allowlist'), '# approved fingerprints\n');
-      const gateRun = await docker(
-        [
-          'run',
-          '-d',
-          '--name',
-          gate,
-          '--user',
-          GATE_UID,
-          '--network',
-          egressNet,
-          '--cap-drop',
-          'ALL',
-          '--security-opt',
-          'no-new-privileges',
-          '-v',
-          `${dirs.liveConfig}:/etc/claude-bottle/current-config:ro`,
-          '-v',
-          `${dirs.state}:/var/lib/git-gate`,
-          '-e',
-          'GATE_SSH_KEY',
-          gateImage,
-        ],
-        { env: { GATE_SSH_KEY: key.privateKey } },
-      );
+      // The key as the launcher hands it over: a file readable by the gate's uid alone.
+      const secrets = join(dirs.root, 'secrets');
+      await mkdir(secrets);
+      await writeFile(join(secrets, REMOTE), key.privateKey, { mode: 0o400 });
+      if (process.getuid?.() === 0) {
+        const [uid, gid] = GATE_UID.split(':').map(Number) as [number, number];
+        await chown(join(secrets, REMOTE), uid, gid);
+      } else {
+        await chmod(join(secrets, REMOTE), 0o444);
+      }
+      const gateRun = await docker([
+        'run',
+        '-d',
+        '--name',
+        gate,
+        '--user',
+        GATE_UID,
+        '--network',
+        egressNet,
+        '--cap-drop',
+        'ALL',
+        '--security-opt',
+        'no-new-privileges',
+        '-v',
+        `${dirs.liveConfig}:/etc/claude-bottle/current-config:ro`,
+        '-v',
+        `${dirs.state}:/var/lib/git-gate`,
+        '-v',
+        `${secrets}:/run/claude-bottle/secrets:ro`,
+        gateImage,
+        'serve',
+        '--secrets-dir',
+        '/run/claude-bottle/secrets',
+      ]);
       assert.equal(gateRun.exitCode, 0, gateRun.stderr);
       const connected = await docker([
         'network',
@@ -367,6 +377,10 @@ describe(
       const env = await sh(client, 'env', 'agent');
       assert.ok(!env.stdout.includes('PRIVATE KEY') && !env.stdout.includes('GATE_SSH_KEY'));
       const keyLine = key.privateKey.split('\n')[1] ?? 'unreachable';
+      // The gate holds it as a file, so the engine's description of the gate has none of it.
+      const inspected = await docker(['inspect', gate]);
+      assert.equal(inspected.exitCode, 0, inspected.stderr);
+      assert.ok(!inspected.stdout.includes(keyLine), 'docker inspect of the gate shows no key');
       const search = await docker([
         'exec',
         client,

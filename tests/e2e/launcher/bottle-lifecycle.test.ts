@@ -9,6 +9,7 @@ import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
 import { startUpstreamContainer } from '../../helpers/upstream-container.js';
+import { removeSecretFolders } from '../../helpers/bottle-secrets.js';
 
 // One real bottle (scripted agent, provider none) on the real engine, driven through the CLI,
 // with a local HTTPS upstream named api.example.test on the bottle's egress network.
@@ -109,6 +110,7 @@ describe('a bottle started by the launcher', dockerSuite, () => {
         env,
       });
     }
+    if (tree) await removeSecretFolders(tree.path('home'));
     await tree?.remove();
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { FindingRecordSchema } from '../../../images/git-gate/finding.js';
@@ -17,6 +17,7 @@ import {
   upstreamCommit,
   upstreamRef,
 } from '../git-gate/fixture.js';
+import { removeSecretFolders } from '../../helpers/bottle-secrets.js';
 
 // A bottle with one git remote, started by the launcher on the real engine: the launcher runs
 // git-gate, the agent's entrypoint clones through it, pushes go through its hooks. The upstream
@@ -35,6 +36,13 @@ let remoteUrl = '';
 let upstreamHead = '';
 
 const cli = (...argv: string[]) => runCliCaptured(argv, { env, cwd: tree.root });
+
+async function secretsDir(): Promise<string> {
+  const metadata = JSON.parse(
+    await readFile(tree.path(`home/state/${slug}/metadata.json`), 'utf8'),
+  ) as { secrets_dir: string };
+  return metadata.secrets_dir;
+}
 const asAgent = (script: string) =>
   execa(
     'docker',
@@ -144,6 +152,7 @@ git:
         });
         await docker(['volume', 'rm', '-f', `cb-${state}-workspace`]);
       }
+      await removeSecretFolders(tree.path('home'));
       await tree.remove();
     }
   });
@@ -274,15 +283,29 @@ git:
     const inspect = await docker(['inspect', ids]);
     assert.equal(inspect.exitCode, 0, inspect.stderr);
     for (const line of lines) assert.ok(!inspect.stdout.includes(line));
-    // The gate, and only the gate, holds it.
-    const gate = await docker(['compose', '-f', composeFile, 'ps', '-q', 'git-gate']);
-    const gateEnv = await docker([
-      'inspect',
-      gate.stdout.trim(),
-      '--format',
-      '{{json .Config.Env}}',
+    // The gate, and only the gate, holds it: as a file only its uid reads, not in its config.
+    const gate = (
+      await docker(['compose', '-f', composeFile, 'ps', '-q', 'git-gate'])
+    ).stdout.trim();
+    const gateInspect = await docker(['inspect', gate]);
+    assert.equal(gateInspect.exitCode, 0, gateInspect.stderr);
+    for (const line of lines)
+      assert.ok(!gateInspect.stdout.includes(line), 'docker inspect of the gate');
+    const held = await docker([
+      'exec',
+      gate,
+      'sh',
+      '-c',
+      'stat -c "%a %u:%g" /run/claude-bottle/secrets/origin; id -u; cat /run/claude-bottle/secrets/origin',
     ]);
-    assert.ok(gateEnv.stdout.includes(lines[0]!), 'the gate holds the key');
+    assert.equal(held.exitCode, 0, held.stderr);
+    const [mode, uid] = held.stdout.split('\n');
+    assert.match(
+      mode ?? '',
+      new RegExp(`^400 ${uid}:\\d+$`),
+      'the key file is the gate uid’s alone',
+    );
+    assert.ok(held.stdout.includes(lines[0]!), 'the gate holds the key');
   });
 
   it('stop removes the containers and networks and keeps the state and the workspace', async () => {
@@ -299,11 +322,14 @@ git:
     assert.equal(volume.exitCode, 0, 'the workspace volume is kept for resume');
     const findings = await readdir(tree.path(`home/state/${slug}/git-gate/findings`));
     assert.ok(findings.some((name) => name.endsWith('.json')));
+    // The key file went with the gate; resume writes it again from the manifest's source.
+    await assert.rejects(stat(await secretsDir()), { code: 'ENOENT' });
   });
 
   it('resume brings the gate back with its credential and the workspace intact', async () => {
     const resumed = await cli('resume', slug);
     assert.equal(resumed.code, 0, resumed.stderr);
+    assert.ok((await stat(`${await secretsDir()}/git-gate/origin`)).isFile());
     const later = await upstreamCommit(upstream, 'after-resume.txt', 'made while stopped');
     const result = await inWorkspace(
       'git branch --show-current && cat clean.txt && git fetch -q origin && git rev-parse origin/main',

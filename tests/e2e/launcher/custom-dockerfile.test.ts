@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { runCliCaptured } from '../../helpers/cli.js';
 import { assertDockerAvailable, dockerSuite } from '../../helpers/docker.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
+import { removeSecretFolders } from '../../helpers/bottle-secrets.js';
 
 // A bottle's own Dockerfile adds tools; it cannot switch the sandboxing off. This one tries:
 // it neuters netguard.sh and points BASH_ENV (read by the root entrypoint) at the workspace.
@@ -36,6 +37,7 @@ describe('a bottle with its own agent Dockerfile', dockerSuite, () => {
       await execa('docker', ['compose', '-f', composeFile, 'down', '-v', '--timeout', '2'], {
         reject: false,
       });
+    if (tree) await removeSecretFolders(tree.path('home'));
     await tree?.remove();
   });
 

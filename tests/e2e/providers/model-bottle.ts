@@ -11,6 +11,7 @@ import { baseRecipe } from '../../../launcher/images/recipes.js';
 import { runCliCaptured, type CliRun } from '../../helpers/cli.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
+import { removeSecretFolders } from '../../helpers/bottle-secrets.js';
 
 /**
  * A bottle whose agent is a real provider CLI talking to the scripted model (the one stand-in),
@@ -261,6 +262,7 @@ export class ModelBottle {
         reject: false,
         env: this.env,
       });
+    if (this.tree) await removeSecretFolders(this.tree.path('home'));
     await this.tree?.remove();
   }
 }

@@ -94,7 +94,8 @@ describe('egress proxy: security review regressions', () => {
     private: true
 `,
       [],
-      { EGRESS_SECRET_PLUS: PLUS_SECRET },
+      {},
+      { plus: PLUS_SECRET },
     );
   });
   after(async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestCa, type TestCa } from './pki.js';
@@ -11,6 +11,8 @@ export const OWN_SECRET = 'own-secret-7Hq2xV9pLm4RtY8w';
 export interface Fixture {
   dir: string;
   routesFile: string;
+  /** The proxy's --secrets-dir: one file per secret, as the launcher writes it. */
+  secretsDir: string;
   bottleCa: TestCa;
   upstreamCa: TestCa;
   upstream: TestUpstream;
@@ -26,13 +28,20 @@ export const NAMES = ['api', 'open', 'noprivate', 'untrusted', 'down', 'added', 
  * A bottle CA, a loopback HTTPS upstream with its own CA (trusted by the proxy through
  * NODE_EXTRA_CA_CERTS), a routes.yaml built by `routes(port)`, and the proxy as a child process.
  * Every `*.upstream.test` name is pinned to 127.0.0.1 with --resolve: nothing reaches DNS.
+ * The secrets (`github` = OWN_SECRET, plus `extraSecrets`) are files in --secrets-dir, as in a
+ * bottle.
  */
 export async function startFixture(
   routes: (port: number) => string,
   extraArgs: string[] = [],
   extraEnv: NodeJS.ProcessEnv = {},
+  extraSecrets: Record<string, string> = {},
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'cb-proxy-test-'));
+  const secretsDir = join(dir, 'secrets');
+  await mkdir(secretsDir, { mode: 0o700 });
+  for (const [name, value] of Object.entries({ github: OWN_SECRET, ...extraSecrets }))
+    await writeFile(join(secretsDir, name), value, { mode: 0o400 });
   const bottleCa = await makeTestCa('bottle');
   const upstreamCa = await makeTestCa('upstream');
   const upstream = await startUpstream(upstreamCa);
@@ -47,11 +56,12 @@ export async function startFixture(
       bottleCa.dir,
       '--listen',
       '127.0.0.1:0',
+      '--secrets-dir',
+      secretsDir,
       ...resolve,
       ...extraArgs,
     ],
     {
-      EGRESS_SECRET_GITHUB: OWN_SECRET,
       NODE_EXTRA_CA_CERTS: join(upstreamCa.dir, 'ca.crt'),
       ...extraEnv,
     },
@@ -59,6 +69,7 @@ export async function startFixture(
   return {
     dir,
     routesFile,
+    secretsDir,
     bottleCa,
     upstreamCa,
     upstream,

@@ -69,9 +69,9 @@ describe('git-policy.json', () => {
     ],
     ['an empty branch list', { v: 1, remotes: [remote({ push: { branches: [] } })] }, /branches/],
     [
-      'a bad credential_env',
-      { v: 1, remotes: [remote({ credential_env: 'A-B' })] },
-      /credential_env/,
+      'a credential that is not a file name',
+      { v: 1, remotes: [remote({ credential: '../key' })] },
+      /credential/,
     ],
     [
       'a bad extra_hosts address',

@@ -53,7 +53,8 @@ describe('the plan of each sign-in', () => {
       scheme: 'Bearer',
       secret: 'claude',
     });
-    assert.ok(p.proxyEnv.includes('EGRESS_SECRET_CLAUDE'));
+    // The value reaches the proxy as a file at start, never through its environment.
+    assert.deepEqual(p.proxyEnv, []);
     assert.match(p.run.stderr, /provider sign-in: subscription token \(planned/);
   });
 
@@ -78,8 +79,9 @@ describe('the plan of each sign-in', () => {
     assert.match(p.codexConfig, /^requires_openai_auth = true$/m);
     assert.match(p.codexConfig, /^enable_request_compression = false$/m);
     assert.doesNotMatch(p.codexConfig, /env_key/);
-    assert.ok(p.proxyEnv.includes('EGRESS_SECRET_CODEX_LOGIN'));
+    assert.deepEqual(p.proxyEnv, []);
     assert.equal(p.routes.at(-1)!.host, 'chatgpt.com');
+    assert.equal(p.routes.at(-1)!.auth?.secret, 'codex-login');
   });
 
   it('a Codex API key without base_url: the built-in provider, the key as a bearer on api.openai.com', async () => {

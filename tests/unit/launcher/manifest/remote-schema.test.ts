@@ -40,7 +40,7 @@ describe('the manifest remote and the gate remote agree', () => {
         const gate = GitRemoteSchema.safeParse({
           name: 'origin',
           url,
-          credential_env: 'GIT_GATE_CREDENTIAL_ORIGIN',
+          credential: 'origin',
           extra_hosts,
         });
         assert.equal(manifest.success, gate.success);
@@ -50,7 +50,7 @@ describe('the manifest remote and the gate remote agree', () => {
 
   it('keeps the manifest-only keys strict', () => {
     const base = { name: 'origin', url: 'git@github.com:a/b.git' };
-    assert.equal(RemoteSchema.safeParse({ ...base, credential_env: 'X' }).success, false);
+    assert.equal(RemoteSchema.safeParse({ ...base, credential: 'origin' }).success, false);
     assert.equal(
       RemoteSchema.safeParse({ ...base, known_hosts: 'ssh-ed25519 AAAA' }).success,
       false,

@@ -10,10 +10,18 @@ import { tempTree, type TempTree } from '../../../helpers/temp-home.js';
 const trees: TempTree[] = [];
 after(() => Promise.all(trees.map((t) => t.remove())));
 
+interface LongVolume {
+  type: string;
+  source: string;
+  target: string;
+  read_only?: boolean;
+  bind?: { create_host_path?: boolean };
+}
+
 interface Service {
   user?: string;
   networks: string[];
-  volumes: string[];
+  volumes: Array<string | LongVolume>;
   cap_drop: string[];
   cap_add?: string[];
   security_opt: string[];
@@ -32,6 +40,7 @@ async function plan(bottle: string) {
     CLAUDE_BOTTLE_HOME: tree.path('home'),
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     CB_PLAN_SECRET: 'plan-secret-value-0123456789',
+    CLAUDE_BOTTLE_RUNTIME_DIR: tree.path('runtime'),
   };
   const run = await runCliCaptured(['start', 'a', '--dry-run'], { env, cwd: tree.path('repo') });
   assert.equal(run.code, 0, run.stderr);
@@ -44,8 +53,18 @@ async function plan(bottle: string) {
     services: Record<string, Service>;
     networks: Record<string, { internal?: boolean }>;
   };
-  const metadata = JSON.parse(await readFile(`${dir}/metadata.json`, 'utf8')) as { status: string };
-  return { dir, text, compose, metadata, run };
+  const metadata = JSON.parse(await readFile(`${dir}/metadata.json`, 'utf8')) as {
+    status: string;
+    secrets_dir?: string;
+  };
+  return { dir, text, compose, metadata, run, runtime: tree.path('runtime') };
+}
+
+/** Short-syntax volumes as written; long-syntax ones as `source:target[:ro]`. */
+function volumesOf(service: Service | undefined): string[] {
+  return (service?.volumes ?? []).map((v) =>
+    typeof v === 'string' ? v : `${v.source}:${v.target}${v.read_only ? ':ro' : ''}`,
+  );
 }
 
 const WITH_EVERYTHING = `---
@@ -91,7 +110,7 @@ describe('start --dry-run: the plan', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       assert.deepEqual(service.cap_drop, ['ALL'], name);
       assert.ok(service.security_opt.includes('no-new-privileges:true'), name);
-      assert.ok(!service.volumes.some((v) => v.includes('docker.sock')), name);
+      assert.ok(!volumesOf(service).some((v) => v.includes('docker.sock')), name);
       if (name !== 'agent') assert.match(service.user ?? '', /^[1-9]\d*:\d+$/, name);
     }
   });
@@ -99,29 +118,60 @@ describe('start --dry-run: the plan', () => {
   it('mounts the CA key only into the proxy and decided/ read-only everywhere', async () => {
     const { compose, dir } = await plan(WITH_EVERYTHING);
     for (const [name, service] of Object.entries(compose.services)) {
-      const caDir = service.volumes.some((v) => v.startsWith(`${dir}/egress-proxy/ca:`));
+      const volumes = volumesOf(service);
+      const caDir = volumes.some((v) => v.startsWith(`${dir}/egress-proxy/ca:`));
       assert.equal(caDir, name === 'egress-proxy', `${name} ${caDir ? 'has' : 'lacks'} the CA dir`);
-      for (const volume of service.volumes.filter((v) => v.includes('/queue/decided:')))
+      for (const volume of volumes.filter((v) => v.includes('/queue/decided:')))
         assert.match(volume, /:ro$/, name);
-      for (const volume of service.volumes.filter((v) => v.includes('/live-config:')))
+      for (const volume of volumes.filter((v) => v.includes('/live-config:')))
         assert.match(volume, /:ro$/, name);
     }
     assert.ok(
-      compose.services.agent?.volumes.includes(
+      volumesOf(compose.services.agent).includes(
         `${dir}/egress-proxy/ca/ca.crt:/etc/claude-bottle/ca.crt:ro`,
       ),
     );
     assert.equal((await stat(`${dir}/egress-proxy/ca/ca.key`)).mode & 0o777, 0o600);
   });
 
-  it('names secrets without values and gives the agent only placeholders and the proxy', async () => {
-    const { compose, text, dir } = await plan(WITH_EVERYTHING);
+  it('hands secrets over as files: no secret variable anywhere, a read-only mount per sidecar', async () => {
+    const { compose, text, dir, metadata, run, runtime } = await plan(WITH_EVERYTHING);
     assert.ok(!text.includes('plan-secret-value'), 'a secret value is in the compose file');
-    assert.deepEqual(compose.services['egress-proxy']?.environment, [
-      'EGRESS_SECRET_GH',
-      'EGRESS_SECRET_KEY',
-    ]);
-    assert.deepEqual(compose.services['git-gate']?.environment, ['GIT_GATE_CREDENTIAL_ORIGIN']);
+    assert.ok(!run.stdout.includes('plan-secret-value'), 'a secret value is in the plan output');
+    assert.doesNotMatch(text, /EGRESS_SECRET_|GIT_GATE_CREDENTIAL_/);
+    for (const [name, service] of Object.entries(compose.services)) {
+      const environment = service.environment ?? [];
+      const names = Array.isArray(environment)
+        ? environment.map((e) => e.split('=')[0]!)
+        : Object.keys(environment);
+      for (const variable of names) assert.doesNotMatch(variable, /SECRET|CREDENTIAL/, name);
+    }
+    const secretsDir = metadata.secrets_dir ?? '';
+    assert.ok(secretsDir.startsWith(`${runtime}/`), secretsDir);
+    assert.ok(!secretsDir.startsWith(dir), 'the secrets are not under state/');
+    for (const [name, service] of Object.entries(compose.services)) {
+      const mounts = service.volumes.filter(
+        (v): v is LongVolume => typeof v !== 'string' && v.source.startsWith(secretsDir),
+      );
+      if (name !== 'egress-proxy' && name !== 'git-gate') {
+        assert.deepEqual(mounts, [], `${name} mounts a secrets folder`);
+        assert.ok(!volumesOf(service).some((v) => v.startsWith(secretsDir)), name);
+        continue;
+      }
+      assert.deepEqual(mounts, [
+        {
+          type: 'bind',
+          source: `${secretsDir}/${name}`,
+          target: '/run/claude-bottle/secrets',
+          read_only: true,
+          bind: { create_host_path: false },
+        },
+      ]);
+      const flag = service.command.indexOf('--secrets-dir');
+      assert.equal(service.command[flag + 1], '/run/claude-bottle/secrets', name);
+    }
+    // A plan reads no value and writes no secret file.
+    await assert.rejects(stat(secretsDir), { code: 'ENOENT' });
     const agentEnv = compose.services.agent?.environment as Record<string, string>;
     assert.equal(agentEnv.HTTPS_PROXY, 'http://egress-proxy:3128');
     assert.equal(agentEnv.NO_PROXY, 'supervise,git-gate,localhost,127.0.0.1');
@@ -141,11 +191,11 @@ describe('start --dry-run: the plan', () => {
     assert.equal(routes.routes[0]?.host, 'api.github.com');
     assert.equal(routes.routes[0]?.auth.secret, 'gh');
     const policy = JSON.parse(await readFile(`${dir}/live-config/git-policy.json`, 'utf8')) as {
-      remotes: { name: string; credential_env: string }[];
+      remotes: { name: string; credential: string }[];
     };
     assert.deepEqual(
-      policy.remotes.map((r) => [r.name, r.credential_env]),
-      [['origin', 'GIT_GATE_CREDENTIAL_ORIGIN']],
+      policy.remotes.map((r) => [r.name, r.credential]),
+      [['origin', 'origin']],
     );
   });
 
