@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../lib/log.js';
+import { ProposalLimiter, type ProposalLimits } from './proposals/limiter.js';
 
 /** Everything a tool needs to know about the one bottle this server serves. */
 export interface ServerContext {
@@ -16,6 +17,8 @@ export interface ServerContext {
   log: Logger;
   /** Serializes find-or-create so two identical calls cannot queue two proposals. */
   queueLock: Mutex;
+  /** Bounds how many proposals the agent may file (checked under `queueLock`). */
+  limiter: ProposalLimiter;
 }
 
 export interface ContextOptions {
@@ -24,6 +27,7 @@ export interface ContextOptions {
   log: Logger;
   pollMs?: number;
   progressEveryMs?: number;
+  proposalLimits?: ProposalLimits;
 }
 
 /** Derives every path from the state dir; nothing the agent sends ever becomes a path. */
@@ -39,6 +43,7 @@ export function createContext(options: ContextOptions): ServerContext {
     progressEveryMs: Math.min(options.progressEveryMs ?? 4000, 5000),
     log: options.log,
     queueLock: createMutex(),
+    limiter: new ProposalLimiter(options.proposalLimits),
   };
 }
 

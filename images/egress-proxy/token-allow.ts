@@ -21,7 +21,17 @@ export interface TokenAllowOptions {
   logger: Logger;
   /** Aborted when the proxy stops: a held request is then refused. */
   signal?: AbortSignal;
+  /** Proposals that may wait for the operator at once (default MAX_WAITING_PROPOSALS). */
+  maxWaiting?: number;
 }
+
+/**
+ * The agent chooses what it sends: without a bound, a loop over made-up tokens files one
+ * proposal per request and buries the operator. Past this many open questions a new flagged
+ * value is refused without asking (fail closed); the same value to the same host still joins
+ * its waiting proposal.
+ */
+export const MAX_WAITING_PROPOSALS = 20;
 
 /**
  * The token-allow flow. A hit on a well-known token format files an `egress-token-allow`
@@ -62,6 +72,18 @@ export class TokenAllow {
     }
     // Concurrent requests carrying the same value to the same host share one proposal.
     let verdict = this.waiting.get(key);
+    const maxWaiting = this.options.maxWaiting ?? MAX_WAITING_PROPOSALS;
+    if (!verdict && this.waiting.size >= maxWaiting) {
+      this.options.logger.warn('token_allow_limited', {
+        detector: hit.detector,
+        host: request.host,
+        waiting: this.waiting.size,
+      });
+      return Promise.resolve({
+        pass: false,
+        reason: `${this.waiting.size} flagged requests already wait for the operator (the limit is ${maxWaiting}), so this one was refused without asking; send it again once those are decided`,
+      });
+    }
     if (!verdict) {
       verdict = this.ask(this.options.queueDir, hit, request, valueSha).then((result) => {
         if (result.pass) this.approved.add(key);

@@ -26,9 +26,17 @@ export async function readJsonFile(
     const info = await handle.stat();
     if (!info.isFile()) return { ok: false, reason: 'not a regular file' };
     if (info.size > maxBytes) return { ok: false, reason: `larger than ${maxBytes} bytes` };
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // Sized by the file, not the cap: a flood of calls reads every queued file each time, and
+    // a zeroed 1 MiB buffer per small file was most of a call's cost. A file still growing
+    // while it is read grows the buffer, never past the cap (+1 byte to notice it).
+    let buffer = Buffer.alloc(info.size + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        const grown = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;

@@ -3,19 +3,20 @@ import { readDecision } from './store.js';
 import type { Proposal, QueueSource } from './schema.js';
 
 /**
- * The first proposal of `source` that is still undecided and that `matches` accepts: what an
- * identical resubmission re-attaches to instead of queueing a duplicate. Files the store
- * refuses (malformed, foreign tool, foreign folder) never match; they are reported to `onSkip`.
+ * The proposals of `source` that are still undecided, oldest first: what an identical
+ * resubmission re-attaches to, and what the limiter counts. Files the store refuses
+ * (malformed, foreign tool, foreign folder) are left out and reported to `onSkip`.
  */
-export async function findUndecided(
+export async function listUndecided(
   queueDir: string,
   source: QueueSource,
-  matches: (proposal: Proposal) => boolean,
   onSkip: (file: string, reason: string) => void = () => {},
-): Promise<Proposal | undefined> {
+): Promise<Proposal[]> {
+  const undecided: Proposal[] = [];
   for (const pending of await listPending(queueDir, onSkip)) {
-    if (pending.source !== source || !matches(pending.proposal)) continue;
-    if ((await readDecision(queueDir, pending.proposal.id)) === undefined) return pending.proposal;
+    if (pending.source !== source) continue;
+    if ((await readDecision(queueDir, pending.proposal.id)) === undefined)
+      undecided.push(pending.proposal);
   }
-  return undefined;
+  return undecided;
 }

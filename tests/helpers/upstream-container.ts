@@ -13,6 +13,8 @@ export async function startUpstreamContainer(options: {
   certDir: string;
   image: string;
   alias?: string;
+  /** Another server script to run instead of upstream-server.mjs (same certificate paths). */
+  script?: string;
 }): Promise<string> {
   const name = `cb-${options.slug}-upstream`;
   await execa('docker', [
@@ -25,7 +27,7 @@ export async function startUpstreamContainer(options: {
     '--network-alias',
     options.alias ?? 'api.example.test',
     '-v',
-    `${UPSTREAM_SCRIPT}:/srv/upstream-server.mjs:ro`,
+    `${options.script ?? UPSTREAM_SCRIPT}:/srv/upstream-server.mjs:ro`,
     '-v',
     `${options.certDir}/server.crt:/srv/server.crt:ro`,
     '-v',

@@ -10,6 +10,7 @@ import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
 import { execAsAgent } from '../../helpers/agent-exec.js';
 import { startUpstreamContainer } from '../../helpers/upstream-container.js';
+import { removeSecretFolders } from '../../helpers/bottle-secrets.js';
 
 /** The bottle every supervisor e2e test starts from: one GET route to /hello on a local upstream. */
 export const SUPERVISED_BOTTLE = `---
@@ -60,6 +61,8 @@ export interface SupervisedOptions {
   /** Extra `start` flags (e.g. --repo, --branch). */
   startArgs?: string[];
   token?: string;
+  /** The upstream's server script (default tests/fixtures/upstream-server.mjs). */
+  upstreamScript?: string;
 }
 
 /** Starts a real bottle (provider none) with a local HTTPS upstream api.example.test on its egress network. */
@@ -96,6 +99,7 @@ export async function startSupervisedBottle(
     slug,
     certDir: tree.path('home/bottles'),
     image: metadata.images.base,
+    ...(options.upstreamScript ? { script: options.upstreamScript } : {}),
   });
   await installAgentMcpClient(composeFile);
   const asAgent = (script: string) => execAsAgent(composeFile, ['bash', '-c', script]);
@@ -117,6 +121,7 @@ export async function startSupervisedBottle(
         reject: false,
         env,
       });
+      await removeSecretFolders(tree.path('home'));
       await tree.remove();
     },
   };
