@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import {
   generateSshKey,
   upstreamCommit,
 } from '../tests/e2e/git-gate/fixture.js';
+import { joinNetworksOnCreate } from '../tests/helpers/join-on-create.js';
 import { makeServerCert } from '../tests/helpers/test-tls.js';
 import { demoAgent, demoBottle, DEMO_HOSTS } from './manifest.js';
 
@@ -61,7 +61,7 @@ export async function prepareStage(progress: Progress): Promise<Stage> {
   const root = await mkdtemp(join(tmpdir(), 'claude-bottle-demo-'));
   const home = join(root, 'home');
   const containers: string[] = [];
-  let events: ChildProcess | undefined;
+  let stopJoining: (() => void) | undefined;
   let slug = '';
   try {
     progress(`a temporary home seeded from examples/: ${home}`);
@@ -155,27 +155,13 @@ export async function prepareStage(progress: Progress): Promise<Stage> {
     await upstreamCommitWhenUp(names.git);
 
     // The bottle's egress network exists only once compose creates it: join it right then.
-    events = spawn('docker', [
-      'events',
-      '--filter',
-      'type=network',
-      '--filter',
-      'event=create',
-      '--format',
-      '{{.Actor.Attributes.name}}',
-    ]);
-    events.stdout?.on('data', (chunk: Buffer) => {
-      for (const network of chunk.toString().split('\n')) {
-        if (!/^cb-demo-[0-9a-f]+-egress$/.test(network)) continue;
-        for (const [role, alias] of Object.entries(DEMO_HOSTS))
-          void execa(
-            'docker',
-            ['network', 'connect', '--alias', alias, network, names[role as keyof typeof names]],
-            { reject: false },
-          );
-      }
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    stopJoining = await joinNetworksOnCreate(
+      /^cb-demo-[0-9a-f]+-egress$/,
+      (Object.keys(DEMO_HOSTS) as (keyof typeof DEMO_HOSTS)[]).map((role) => [
+        names[role],
+        DEMO_HOSTS[role],
+      ]),
+    );
 
     const cli = async (...argv: string[]) => {
       const out = await execa(process.execPath, [CLI, ...argv], { env, reject: false, cwd: root });
@@ -197,13 +183,13 @@ export async function prepareStage(progress: Progress): Promise<Stage> {
       },
       cli,
       async teardown() {
-        events?.kill();
+        stopJoining?.();
         return tearDown(stage, containers);
       },
     };
     return stage;
   } catch (error) {
-    events?.kill();
+    stopJoining?.();
     await execa('docker', ['rm', '-f', ...containers], { reject: false });
     await rm(root, { recursive: true, force: true });
     throw error;

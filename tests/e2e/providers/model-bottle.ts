@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { createDocker } from '../../../launcher/docker.js';
 import { ensureImage } from '../../../launcher/images/ensure.js';
 import { baseRecipe } from '../../../launcher/images/recipes.js';
 import { runCliCaptured, type CliRun } from '../../helpers/cli.js';
+import { joinNetworksOnCreate } from '../../helpers/join-on-create.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 import { makeServerCert } from '../../helpers/test-tls.js';
 import { removeSecretFolders } from '../../helpers/bottle-secrets.js';
@@ -64,7 +64,7 @@ export class ModelBottle {
   env!: NodeJS.ProcessEnv;
   slug = '';
   private readonly helpers: string[] = [];
-  private events: ChildProcess | undefined;
+  private stopJoining: (() => void) | undefined;
 
   constructor(private readonly options: ModelBottleOptions) {}
 
@@ -152,25 +152,10 @@ export class ModelBottle {
       [model, options.modelHost],
       [upstream, UPSTREAM_HOST],
     ];
-    this.events = spawn('docker', [
-      'events',
-      '--filter',
-      'type=network',
-      '--filter',
-      'event=create',
-      '--format',
-      '{{.Actor.Attributes.name}}',
-    ]);
-    this.events.stdout?.on('data', (chunk: Buffer) => {
-      for (const name of chunk.toString().split('\n')) {
-        if (!new RegExp(`^cb-${agent}-[0-9a-f]+-egress$`).test(name)) continue;
-        for (const [container, alias] of aliases)
-          void execa('docker', ['network', 'connect', '--alias', alias, name, container], {
-            reject: false,
-          });
-      }
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    this.stopJoining = await joinNetworksOnCreate(
+      new RegExp(`^cb-${agent}-[0-9a-f]+-egress$`),
+      aliases,
+    );
     const started = await this.cli('start', agent, '--detach', '--prompt', prompt);
     this.slug = started.stdout.trim();
     return started;
@@ -255,7 +240,7 @@ export class ModelBottle {
   }
 
   async remove(): Promise<void> {
-    this.events?.kill();
+    this.stopJoining?.();
     for (const name of this.helpers) await execa('docker', ['rm', '-f', name], { reject: false });
     if (this.slug)
       await execa('docker', ['compose', '-f', this.composeFile, 'down', '-v', '--timeout', '2'], {
