@@ -1,20 +1,22 @@
 import { exitCodeOf, formatError, BottleError } from '../lib/errors.js';
 import { parseCommandArgs, type CliIo, type Command } from '../lib/cli-args.js';
-import { COMMANDS } from './commands/index.js';
 
 const VERSION = '0.1.0';
 
 /** argv (without node and script) → exit code. Never calls process.exit. */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.stdout.write(topLevelHelp());
-    return argv.length === 0 ? 64 : 0;
-  }
   if (argv[0] === '--version' || argv[0] === '-V') {
     io.stdout.write(`claude-bottle ${VERSION}\n`);
     return 0;
   }
-  const match = findCommand(argv);
+  // Loaded after `--version`: the verbs' definitions pull in zod and yaml (their option
+  // schemas), which is most of a bare `claude-bottle --version`'s time otherwise.
+  const { COMMANDS } = await import('./commands/index.js');
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.stdout.write(topLevelHelp(COMMANDS));
+    return argv.length === 0 ? 64 : 0;
+  }
+  const match = findCommand(COMMANDS, argv);
   if (!match) {
     const group = COMMANDS.filter((c) => c.name.split(' ')[0] === argv[0]);
     const error =
@@ -45,8 +47,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   }
 }
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  const byLength = [...COMMANDS].sort(
+function findCommand(
+  commands: readonly Command<never>[],
+  argv: string[],
+): { command: Command; rest: string[] } | undefined {
+  const byLength = [...commands].sort(
     (a, b) => b.name.split(' ').length - a.name.split(' ').length,
   );
   for (const command of byLength) {
@@ -58,9 +63,9 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return undefined;
 }
 
-function topLevelHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+function topLevelHelp(commands: readonly Command<never>[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     'claude-bottle — run an AI coding agent in a Docker bottle it cannot leak from',
     '',

@@ -1,5 +1,5 @@
 // `npm test` runs e2e tests against images built from dist/bundles/ and an integration test
-// against dist/: refuse to run them on a build older than the sources it was made from.
+// against dist/ (bin/claude-bottle.js runs dist/cli/cli.mjs): refuse to run them on a build older than the sources it was made from.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ const outputs = [
   'dist/bundles/supervise.mjs',
   'dist/bundles/git-gate.mjs',
   'dist/launcher/cli.js',
+  'dist/cli/cli.mjs',
 ];
 const sources = ['lib', 'launcher', 'mcp', 'supervisor', 'images'].flatMap((dir) =>
   walk(join(root, dir)),

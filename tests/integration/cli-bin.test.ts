@@ -37,4 +37,35 @@ describe('the claude-bottle binary', () => {
     assert.equal(bad.exitCode, 64);
     assert.match(bad.stderr, /^error\[USAGE\]: unknown command "no-such-verb"/);
   });
+
+  // The bin runs the esbuild bundle: each verb's code is a chunk loaded on use, and dockerode's
+  // SSH and BuildKit pieces stay in node_modules. A chunk that fails to load shows up here.
+  it('runs verbs from the CLI bundle, loading their chunks', async () => {
+    assert.ok(existsSync(`${root}dist/cli/cli.mjs`), 'dist/cli/ is missing: run `npm run build`');
+    const run = (argv: string[], env: Record<string, string> = {}) =>
+      execa(
+        'node',
+        [
+          '--input-type=module',
+          '-e',
+          `const { runCli } = await import(${JSON.stringify(`${root}dist/cli/cli.mjs`)}); process.exitCode = await runCli(${JSON.stringify(argv)});`,
+        ],
+        { cwd: root, env, reject: false },
+      );
+    const help = await run(['--help']);
+    assert.equal(help.exitCode, 0, help.stderr);
+    for (const verb of ['start', 'supervise', 'approve', 'list', 'doctor'])
+      assert.match(help.stdout, new RegExp(`^  ${verb} `, 'm'));
+    const list = await run(['list'], { CLAUDE_BOTTLE_HOME: `${root}examples` });
+    assert.equal(list.exitCode, 0, list.stderr);
+    assert.match(list.stdout, /no bottles yet/);
+    const check = await run(['manifest', 'check', '--json'], {
+      CLAUDE_BOTTLE_HOME: `${root}examples`,
+    });
+    assert.equal(check.exitCode, 0, check.stderr);
+    assert.ok((JSON.parse(check.stdout) as { bottles: unknown[] }).bottles.length >= 1);
+    const startHelp = await run(['start', '--help']);
+    assert.equal(startHelp.exitCode, 0, startHelp.stderr);
+    assert.match(startHelp.stdout, /--detach/);
+  });
 });
