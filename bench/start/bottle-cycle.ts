@@ -92,6 +92,10 @@ export function makeCycle(
           curl2Ms: seconds(second.stdout),
           attempts,
           warm: !lines.some((l) => /==> building /.test(l.line)),
+          builds: lines.flatMap((l) => {
+            const built = /built (\S+) in ([\d.]+)s/.exec(l.line);
+            return built ? [{ tag: built[1]!, ms: Number(built[2]) * 1000 }] : [];
+          }),
           marks: startMarks({
             t0,
             tReturn,

@@ -16,9 +16,6 @@ import type { FloorImages } from './floor.js';
 import type { Micro } from './samples.js';
 import { median } from './stats.js';
 
-/** The modules the `start` verb imports when it runs (compiled paths). */
-export const START_MODULES = ['launcher/start.js', 'launcher/docker.js', 'launcher/compose.js'];
-
 export async function microProfile(
   env: NodeJS.ProcessEnv,
   home: string,
@@ -59,19 +56,30 @@ export async function microProfile(
       execa('docker', ['compose', 'version', '--short'], { env }),
     );
     const dockerCliMs = await repeat(3, () => execa('docker', ['version'], { env }));
-    const built = existsSync(join(ROOT, 'dist/launcher/cli.js'));
+    const built =
+      existsSync(join(ROOT, 'dist/launcher/cli.js')) && existsSync(join(ROOT, 'dist/cli/cli.mjs'));
     const cliProcessMs = built
       ? await repeat(3, () => execa('node', [join(ROOT, 'bin/claude-bottle.js'), '--version']))
       : undefined;
-    // What `start` imports on use (launcher/commands/start.ts), loaded alone in a fresh process.
-    const startModules = START_MODULES.map((m) => JSON.stringify(join(ROOT, 'dist', m)));
-    const startModulesMs = built
+    // `start` up to its manifest lookup (an unknown agent: exit 66), a fresh process each time:
+    // through the binary (the bundle) and through the tsc output the binary ran before.
+    const startVia = (args: string[]) =>
+      repeat(3, () =>
+        execa('node', [...args, 'start', 'cbbench-none'], { env, cwd: home, reject: false }),
+      );
+    const startModulesMs = built ? await startVia([join(ROOT, 'bin/claude-bottle.js')]) : undefined;
+    const compiled = JSON.stringify(join(ROOT, 'dist/launcher/cli.js'));
+    const startCompiledMs = built
       ? await repeat(3, () =>
-          execa('node', [
-            '--input-type=module',
-            '-e',
-            `await Promise.all([${startModules.join(',')}].map((m) => import(m)))`,
-          ]),
+          execa(
+            'node',
+            [
+              '--input-type=module',
+              '-e',
+              `const { runCli } = await import(${compiled}); process.exitCode = await runCli(['start', 'cbbench-none']);`,
+            ],
+            { env, cwd: home, reject: false },
+          ),
         )
       : undefined;
     const nodeMs = await repeat(3, () => execa('node', ['-e', '0']));
@@ -86,6 +94,7 @@ export async function microProfile(
       dockerCliMs,
       cliProcessMs,
       startModulesMs,
+      startCompiledMs,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 // `npm run bench:start`: warm start of a bottle (images cached) from `start --detach` to the
-// agent's first successful proxied request, and `stop`, beside the engine's floor measured in the
+// agent's first successful proxied request, and `stop`, cold starts (images built), beside the engine's floor measured in the
 // same run, rounds interleaved. Results go to the "## Start-up" section of docs/benchmarks.md.
 //
 //   bench-home.ts      temp CLAUDE_BOTTLE_HOME, the scripted agent's bottle, the HTTPS upstream
 //   bottle-cycle.ts    one start → first request, one stop (CLI in-process)
 //   floor.ts           `docker compose up -d` of idle services, bare `docker run`
 //   marks.ts           one start's timeline and its phases
+//   cold.ts            starts with the bottle's images (and then the base) removed
 //   micro-profile.ts   launcher pieces and the CLI process timed alone
 //   entrypoint-trace.ts  the agent entrypoint traced per command
 //   findings.ts        applied changes and proposals, decided by the measurements
@@ -16,7 +17,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createDocker } from '../../launcher/docker.js';
-import { ROOT, makeBenchHome, makeUpstream } from './bench-home.js';
+import { ROOT, ensureUpstreamImage, makeBenchHome, makeUpstream } from './bench-home.js';
+import { coldStarts } from './cold.js';
 import { agentServiceOf, makeCycle } from './bottle-cycle.js';
 import { now, recordEvents } from './engine.js';
 import { traceEntrypoint } from './entrypoint-trace.js';
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   const cycle = makeCycle(bench, docker, recorder, upstream);
   let floor: Floor | undefined;
   try {
+    await upstream.start(await ensureUpstreamImage());
     // Warm-up (not counted): builds any image whose content hash is new, checks the whole path.
     process.stderr.write('warm-up: start (builds images if their hash is new)…\n');
     const warm = await cycle.start();
@@ -46,10 +49,9 @@ async function main(): Promise<void> {
       }
     ).images;
     const agentService = await agentServiceOf(bench.home, warm.slug);
-    await upstream.start(images.base);
-    await upstream.attached(`cb-${warm.slug}`);
     await cycle.checkCredential(warm.slug);
     await cycle.stop(warm.slug);
+    const cold = process.env.CB_BENCH_START_COLD === '0' ? [] : await coldStarts(cycle, images);
 
     floor = await makeFloor(bench.root, images);
     await floor.up();
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     };
     await writeStartSection(join(ROOT, 'docs/benchmarks.md'), {
       rounds,
+      cold,
       micro,
       entrypoint,
       agentService,

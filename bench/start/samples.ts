@@ -11,6 +11,8 @@ export interface StartSample {
   attempts: number;
   /** False when the launcher built an image in this start (then it was not a warm start). */
   warm: boolean;
+  /** The images this start built, with the launcher's own "built <tag> in Ns" time. */
+  builds: { tag: string; ms: number }[];
   /** ms since the invocation, see startMarks in marks.ts. */
   marks: Record<string, number>;
 }
@@ -33,6 +35,18 @@ export interface RoundSample {
   bare: number;
 }
 
+/**
+ * A start with the bottle's images removed first: `bottle` removes the agent and sidecar images
+ * (a new bottle, or a new claude-bottle version, on a machine that has the base), `machine` also
+ * the base (the first start on a machine; the base's apt-get reaches Debian's mirror).
+ */
+export interface ColdSample {
+  kind: 'bottle' | 'machine';
+  start?: StartSample;
+  /** Why this kind was not measured (e.g. other images are built on the base). */
+  skipped?: string;
+}
+
 export interface Micro {
   /** `node -e 0`: the runtime's own start-up, for the CLI process figure. */
   nodeMs: number;
@@ -45,8 +59,10 @@ export interface Micro {
   dockerCliMs: number;
   /** `node bin/claude-bottle.js --version` (undefined when dist/ is not built). */
   cliProcessMs: number | undefined;
-  /** A fresh `node` importing only the modules `start` loads on use (see START_MODULES). */
+  /** `node bin/claude-bottle.js start <unknown agent>`: `start`'s code loaded, up to the manifest. */
   startModulesMs: number | undefined;
+  /** The same through the tsc output (dist/launcher/cli.js), what the binary ran before the bundle. */
+  startCompiledMs: number | undefined;
 }
 
 export interface EntrypointStep {
@@ -69,6 +85,7 @@ export interface AgentService {
 
 export interface StartReport {
   rounds: RoundSample[];
+  cold: ColdSample[];
   micro: Micro;
   entrypoint: EntrypointTrace;
   agentService: AgentService;

@@ -29,7 +29,7 @@ export async function remediationRound(
     routes_yaml: withPath(live, `/nope-${round}`),
     justification: `bench reject ${round}`,
   });
-  const rejectId = await pendingId(bottle);
+  const rejectId = await pendingId(bottle, rejected);
   const r0 = Date.now();
   await decide({ id: rejectId, action: 'reject', reason: 'bench', operator: 'bench' }, deps);
   const rejectAnswer = await rejected;
@@ -38,7 +38,7 @@ export async function remediationRound(
     routes_yaml: withPath(live, `/bench-${round}`),
     justification: `bench approve ${round}`,
   });
-  const id = await pendingId(bottle);
+  const id = await pendingId(bottle, approved);
   const t0 = Date.now();
   await decide({ id, action: 'approve', operator: 'bench' }, deps);
   const applied = Date.now();
@@ -55,8 +55,18 @@ export async function remediationRound(
   };
 }
 
-async function pendingId(bottle: SupervisedBottle): Promise<string> {
+/** The proposal the call filed; fails with the call's own answer if it returned without one. */
+async function pendingId(
+  bottle: SupervisedBottle,
+  call: Promise<{ text: string }>,
+): Promise<string> {
+  let answered: string | undefined;
+  void call.then(
+    (r) => (answered = r.text),
+    (e: Error) => (answered = e.message),
+  );
   for (let i = 0; i < 600; i++) {
+    if (answered !== undefined) throw new Error(`the call returned before queuing: ${answered}`);
     const [view] = await listProposals(bottle.home, { slug: bottle.slug });
     if (view) return view.proposal.id;
     await new Promise((r) => setTimeout(r, 20));

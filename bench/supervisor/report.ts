@@ -27,7 +27,8 @@ export async function writeSupervisorSection(results: SupervisorResults): Promis
 \`npm run bench:supervisor\` (${inbox.length} inbox rounds, ${remediation.length} approve rounds
 after a warm-up, ${rebuilds.length} rebuilds after two warm-up builds), on a real bottle with
 the SDK's MCP client in the agent container. ${results.machine}. Milliseconds; the baseline is
-measured in the same rounds.
+measured in the same rounds. The rounds are paced to the supervise server's limit of 30 new
+proposals a minute per bottle (the waits are outside every timed span).
 
 | what | p50 ms | p90 ms | target | baseline p50 (ratio) |
 | --- | --- | --- | --- | --- |

@@ -1,13 +1,7 @@
 import type { CliIo, Command } from '../../lib/cli-args.js';
 import { ERROR_EXIT_CODES } from '../../lib/errors.js';
 import { resolveHome } from '../../lib/home.js';
-import { formatYamlIssue } from '../../lib/yaml-schema.js';
-import {
-  describeProviderRoute,
-  planProviderRoute,
-  type ProviderRoutePlan,
-} from '../credentials/provider-route.js';
-import { loadManifests, providerOf } from '../manifest/index.js';
+import type { ProviderRoutePlan } from '../credentials/provider-route.js';
 
 /** `{"in_force": "added"|"hand-written", "host", "route_index"?}`, null without auth_token. */
 function providerRouteJson(plan: ProviderRoutePlan): Record<string, unknown> | null {
@@ -41,6 +35,11 @@ options:
 `,
   options,
   async run(args, io: CliIo) {
+    // Loaded on use: every other verb's start-up would pay for the manifest schemas (zod, yaml).
+    const { formatYamlIssue } = await import('../../lib/yaml-schema.js');
+    const { describeProviderRoute, planProviderRoute } =
+      await import('../credentials/provider-route.js');
+    const { loadManifests, providerOf } = await import('../manifest/index.js');
     const home = resolveHome(io.env, io.cwd);
     const set = await loadManifests({ home, cwd: io.cwd, env: io.env });
     const code = set.errors.length > 0 ? ERROR_EXIT_CODES.MANIFEST_INVALID : 0;

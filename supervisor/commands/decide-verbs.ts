@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo, Command } from '../../lib/cli-args.js';
 import { BottleError } from '../../lib/errors.js';
-import { LIMITS } from '../../mcp/queue/schema.js';
 import type { DecideRequest } from '../engines/decide.js';
 
 const approveOptions = {
@@ -111,6 +110,8 @@ async function readEdited(file: string, cwd: string): Promise<string> {
       hint: 'pass the path of the modified routes.yaml or Dockerfile',
     });
   }
+  // Loaded on use: the queue schema pulls in zod, which no other verb's start-up needs.
+  const { LIMITS } = await import('../../mcp/queue/schema.js');
   if (Buffer.byteLength(text) > LIMITS.fileBytes) {
     throw new BottleError(
       'INPUT_INVALID',
