@@ -17,3 +17,16 @@ export function stateRoot(home: string): string {
 export function stateDirOf(home: string, slug: string): string {
   return join(stateRoot(home), slug);
 }
+
+/**
+ * The home's Ed25519 signing key for `claude-bottle evidence` (created on first use): the
+ * private key (0600, never printed) and its public half (PEM, to pin with --public-key).
+ */
+export function evidenceKeyPaths(home: string) {
+  const dir = join(home, 'keys');
+  return {
+    dir,
+    privateKey: join(dir, 'evidence-ed25519.pem'),
+    publicKey: join(dir, 'evidence-ed25519.pub.pem'),
+  };
+}

@@ -10,10 +10,12 @@ import { resumeCommand } from './resume.js';
 import { startCommand } from './start.js';
 import { stopCommand } from './stop.js';
 import { auditCommand } from '../../supervisor/commands/audit.js';
+import { evidenceCommand } from '../../supervisor/commands/evidence.js';
 import { approveCommand, rejectCommand } from '../../supervisor/commands/decide-verbs.js';
 import { proposalsCommand } from '../../supervisor/commands/proposals.js';
 import { routesEditCommand } from '../../supervisor/commands/routes-edit.js';
 import { superviseCommand } from '../../supervisor/commands/supervise.js';
+import { policyDiffCommand } from '../../supervisor/policy/command.js';
 
 /** Every CLI verb, in the order `--help` lists them. */
 export const COMMANDS: readonly Command<never>[] = [
@@ -28,6 +30,8 @@ export const COMMANDS: readonly Command<never>[] = [
   rejectCommand,
   routesEditCommand,
   auditCommand,
+  evidenceCommand,
+  policyDiffCommand,
   manifestCheckCommand,
   doctorCommand,
   caInitCommand,

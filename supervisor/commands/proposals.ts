@@ -1,4 +1,6 @@
 import type { Command } from '../../lib/cli-args.js';
+import type { LiveFiles } from '../analysis/index.js';
+import type { ProposalView } from '../queue/proposals.js';
 
 const options = {
   json: { type: 'boolean' },
@@ -21,10 +23,12 @@ options:
   --bottle SLUG   only this bottle
   --json          print {"proposals":[{…the proposal as queued (id, tool, justification,
                   payload, created_at, expires_at?), "slug", "source", "status",
-                  "content_sha256"?, "decision"?, "gate_findings"?}]}; status is pending,
-                  approved, rejected, expired or withdrawn; content_sha256 (of a queued
+                  "content_sha256"?, "decision"?, "gate_findings"?, "analysis"}]}; status
+                  is pending, approved, rejected, expired or withdrawn; content_sha256 (of a queued
                   proposal's file) is what \`approve --sha256\` binds a decision to;
-                  gate_findings are git-gate's own records of a gitleaks-allow's ids
+                  gate_findings are git-gate's own records of a gitleaks-allow's ids;
+                  "analysis" is the supervisor's own findings [{level, code, reason}]
+                  (level danger, caution or info), against the live files as they are now
 `,
   options,
   async run(args, io) {
@@ -32,13 +36,17 @@ options:
     const { listProposals } = await import('../queue/proposals.js');
     const { proposalSummary, shortDuration } = await import('../proposal-summary.js');
     const { jsonSafe, oneLine, terminalSafe } = await import('../../lib/terminal-safe.js');
+    const { analyseProposal } = await import('../analysis/index.js');
     const skipped: string[] = [];
-    const views = await listProposals(resolveHome(io.env, io.cwd), {
+    const home = resolveHome(io.env, io.cwd);
+    const views = await listProposals(home, {
       all: args.values.all ?? false,
       ...(args.values.bottle ? { slug: args.values.bottle } : {}),
       onSkip: (file, reason) => skipped.push(`${file}: ${reason}`),
     });
     for (const line of skipped) io.stderr.write(`warning: skipped ${oneLine(line, 300)}\n`);
+    const live = await liveFilesOf(home, views);
+    const analysisOf = (view: ProposalView) => analyseProposal(view, live.get(view.slug) ?? {});
     if (args.values.json) {
       const proposals = views.map((view) => ({
         ...view.proposal,
@@ -49,6 +57,7 @@ options:
         ...(view.gateFindings ? { gate_findings: view.gateFindings } : {}),
         ...(view.findingsProblem ? { findings_problem: view.findingsProblem } : {}),
         ...(view.decision ? { decision: view.decision } : {}),
+        analysis: analysisOf(view),
       }));
       io.stdout.write(`${jsonSafe({ proposals })}\n`);
       return 0;
@@ -69,7 +78,40 @@ options:
       io.stdout.write(
         `${p.id}  ${view.slug}  ${p.tool}  ${age} ago${left}  [${view.status}${by}]\n    ${proposalSummary(view, 100)}\n`,
       );
+      const flagged = analysisOf(view).filter((finding) => finding.level !== 'info');
+      if (flagged.length > 0) {
+        const count = (level: string) => flagged.filter((f) => f.level === level).length;
+        const codes = [...new Set(flagged.map((f) => f.code))].join(', ');
+        io.stdout.write(
+          `    analysis: ${count('danger')} danger, ${count('caution')} caution (${codes}); --json for the reasons\n`,
+        );
+      }
     }
     return 0;
   },
 };
+
+const LIVE_FILE_OF = { 'egress-proxy-block': 'routes', 'capability-block': 'dockerfile' } as const;
+
+/** Each bottle's live files that its full-file proposals are compared with; unreadable: absent. */
+async function liveFilesOf(home: string, views: ProposalView[]): Promise<Map<string, LiveFiles>> {
+  const { openBottle } = await import('../queue/bottles.js');
+  const { readLive } = await import('../engines/live-config-writer.js');
+  const live = new Map<string, LiveFiles>();
+  const tried = new Set<string>();
+  for (const view of views) {
+    const tool = view.proposal.tool;
+    const file = tool in LIVE_FILE_OF ? LIVE_FILE_OF[tool as keyof typeof LIVE_FILE_OF] : undefined;
+    if (!file) continue;
+    if (tried.has(`${view.slug}/${file}`)) continue;
+    tried.add(`${view.slug}/${file}`);
+    const files = live.get(view.slug) ?? {};
+    live.set(view.slug, files);
+    try {
+      files[file] = await readLive((await openBottle(home, view.slug)).layout, file);
+    } catch {
+      // Left absent: the analysis says the live file could not be read.
+    }
+  }
+  return live;
+}

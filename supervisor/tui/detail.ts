@@ -1,4 +1,5 @@
 import type { Proposal } from '../../mcp/queue/schema.js';
+import { analyseProposal, type AnalysisFinding } from '../analysis/index.js';
 import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
 import type { ProposalView } from '../queue/proposals.js';
 import { unifiedDiff, type DiffLine } from './diff.js';
@@ -46,7 +47,8 @@ export class DetailCache {
 
 /**
  * The detail pane, split by trust: what the agent wrote is labelled as its unverified words;
- * what git-gate or the proxy observed is labelled as their report; the diff is computed here
+ * what git-gate or the proxy observed is labelled as their report; the supervisor's analysis
+ * (supervisor/analysis/) is labelled as its own; the diff is computed here
  * from the live file, not taken from the agent. Every string from a file goes through
  * sanitize before it becomes a line.
  */
@@ -61,6 +63,7 @@ export function proposalDetail(view: ProposalView, live: BottleSnapshot['live'])
     line(''),
   ];
   lines.push(...trustedReport(view));
+  lines.push(...analysisLines(analyseProposal(view, live)));
   const words = view.source === 'agent' ? "AGENT'S WORDS, UNVERIFIED" : "THE EGRESS PROXY'S NOTE";
   lines.push(line(`${words}:`, view.source === 'agent' ? 'untrusted' : 'trusted'));
   for (const text of safeLines(proposal.justification)) lines.push(line(`  ${text}`));
@@ -68,6 +71,33 @@ export function proposalDetail(view: ProposalView, live: BottleSnapshot['live'])
   lines.push(...fileDiff(view, live));
   return lines;
 }
+
+/**
+ * The supervisor's own findings, most serious first. The reasons quote agent-written text
+ * (hosts, paths, Dockerfile lines), so each goes through the sanitizer like everything else.
+ */
+export function analysisLines(findings: readonly AnalysisFinding[]): StyledLine[] {
+  const lines = [
+    line('ANALYSIS BY THE SUPERVISOR (from the proposal and the live files):', 'heading'),
+  ];
+  if (findings.length === 0) lines.push(line('  nothing to point out', 'dim'));
+  for (const finding of findings) {
+    const label = finding.level.toUpperCase().padEnd(7);
+    lines.push(
+      line(
+        `  ${label} ${oneLine(finding.reason, 300)}  [${oneLine(finding.code, 40)}]`,
+        LEVEL_STYLES[finding.level],
+      ),
+    );
+  }
+  return [...lines, line('')];
+}
+
+const LEVEL_STYLES: Record<AnalysisFinding['level'], Style> = {
+  danger: 'error',
+  caution: 'warning',
+  info: 'plain',
+};
 
 /** "refused in 42s" for a held request, or undefined when nothing waits on a deadline. */
 export function heldRequestLine(proposal: Proposal, now: Date): StyledLine | undefined {

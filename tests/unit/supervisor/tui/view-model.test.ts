@@ -148,6 +148,16 @@ describe('SupervisorModel: what is shown', () => {
     );
   });
 
+  it("shows the supervisor's analysis, styled by level", () => {
+    const detail = model(routes(5)).detailLines();
+    assert.ok(detail.some((l) => /^ANALYSIS BY THE SUPERVISOR/.test(l.text)));
+    assert.ok(
+      detail.some((l) =>
+        /^ {2}INFO +api\.example\.test: GET on \/world newly allowed/.test(l.text),
+      ),
+    );
+  });
+
   it("shows git-gate's trusted report for gitleaks-allow, made safe", () => {
     const detail = model(gitleaks(5)).detailLines();
     assert.ok(detail.some((l) => l.style === 'trusted' && /GIT-GATE/.test(l.text)));

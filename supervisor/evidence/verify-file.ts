@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { BottleError } from '../../lib/errors.js';
+import { homePublicKey, parsePublicKey, spkiBase64 } from './signing-key.js';
+import { verifyBundle } from './verify.js';
+
+/** Evidence files larger than this are refused rather than read into memory. */
+const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * `evidence --verify FILE`: the one-line summary when the bundle holds, otherwise a
+ * BottleError naming the file and the line that broke.
+ */
+export async function verifyEvidenceFile(
+  file: string,
+  home: string,
+  publicKey?: string,
+): Promise<string> {
+  const trusted = publicKey === undefined ? undefined : await readTrustedKey(publicKey);
+  let text: string;
+  try {
+    const bytes = await readFile(file);
+    if (bytes.length > MAX_BUNDLE_BYTES) throw new Error(`larger than ${MAX_BUNDLE_BYTES} bytes`);
+    text = bytes.toString('utf8');
+  } catch (error) {
+    throw new BottleError('NOT_FOUND', `cannot read ${file}: ${(error as Error).message}`, {
+      hint: 'name a file written by `claude-bottle evidence <slug> --out FILE`',
+    });
+  }
+  const verdict = verifyBundle(text, trusted);
+  if (!verdict.ok) {
+    const where = verdict.line === 0 ? file : `${file} line ${verdict.line}`;
+    if (verdict.notABundle) {
+      throw new BottleError('INPUT_INVALID', `${where}: ${verdict.problem}`, {
+        hint: 'this is not an evidence bundle; export one with `claude-bottle evidence <slug> --out FILE`',
+      });
+    }
+    throw new BottleError('AUDIT_INVALID', `${where}: ${verdict.problem}`, {
+      hint: 'the bundle was changed after it was signed; compare it with the copy you exported',
+    });
+  }
+  const own = await homePublicKey(home).catch(() => undefined);
+  const whose = trusted
+    ? 'the key given'
+    : own && spkiBase64(own) === verdict.publicKey
+      ? "this home's key"
+      : 'a key that is not this home’s (pin one with --public-key)';
+  return `evidence intact: ${verdict.records} record(s) for ${verdict.slug} exported ${verdict.createdAt}, signed by ${whose} ${verdict.fingerprint.slice(0, 16)}…`;
+}
+
+async function readTrustedKey(value: string): Promise<ReturnType<typeof parsePublicKey> & object> {
+  const text = await readFile(value, 'utf8').catch(() => value);
+  const key = parsePublicKey(text);
+  if (!key) {
+    throw new BottleError(
+      'USAGE',
+      '--public-key is neither an Ed25519 public key file nor its base64',
+      {
+        hint: 'pass $CLAUDE_BOTTLE_HOME/keys/evidence-ed25519.pub.pem of the exporting home, or the base64 key `evidence` printed',
+      },
+    );
+  }
+  return key;
+}
