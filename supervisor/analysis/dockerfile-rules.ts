@@ -18,11 +18,17 @@ export interface DockerfileRule {
 const COMMANDS = ['RUN', 'ONBUILD', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'SHELL'] as const;
 
 const DOWNLOADER = String.raw`(?:curl|wget|fetch|aria2c|http|httpie)`;
-const SHELL = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:(?:ba|da|z|k|a|fi)?sh|python[0-9.]*|perl|ruby|node|php)`;
+const SHELL = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:xargs\s+(?:-\S+\s+)*)?(?:\S*\/)?(?:(?:ba|da|z|k|a|fi)?sh|python[0-9.]*|perl|ruby|node|php)`;
 const PIPE_TO_SHELL = [
   new RegExp(String.raw`\b${DOWNLOADER}\b[^\n;&]*?\|\s*${SHELL}\b`, 'i'),
   new RegExp(String.raw`\b(?:(?:ba|da|z|k)?sh|source|\.)\s+(?:-\S+\s+)*<\(\s*${DOWNLOADER}\b`, 'i'),
   new RegExp(String.raw`\b${SHELL}\s+(?:-\S+\s+)*-c\s+["']?\$\(\s*${DOWNLOADER}\b`, 'i'),
+  new RegExp(String.raw`\beval\s+["']?(?:\$\(|\x60)\s*${DOWNLOADER}\b`, 'i'),
+  new RegExp(String.raw`\bbase64\s+(?:-d|--decode)\b[^\n;&]{0,512}\|\s*${SHELL}\b`, 'i'),
+  // Fetched to a file, then run: `curl -o i x && sh i`.
+  new RegExp(String.raw`\b${DOWNLOADER}\b[^\n]{0,512}?(?:&&|;)\s*${SHELL}\s+\S`, 'i'),
+  // A language one-liner that downloads and runs.
+  /\b(?:python[0-9.]*|perl|ruby|node)\s+-[ce]\s+["'][^\n]{0,512}(?:urlopen|urllib|requests\.get|http\.get|fetch\(|LWP|open-uri)/i,
 ];
 
 const NET_TOOLS =
@@ -32,18 +38,21 @@ const SETUID = [
   /\bchmod\s+(?:-\S+\s+)*(?:[ugoa]*[+=][rwxXt]*s|0?[2-7][0-7]{3}\b)/i,
   /--chmod=(?:[ugoa]*[+=][rwxXt]*s|0?[2-7][0-7]{3}\b)/i,
   /\bsetcap\b/i,
-  /\bchmod\s+(?:-\S+\s+)*[^;&|\n]*,[ugoa]*[+=][rwxXt]*s/i,
+  /\bchmod\s+(?:-\S+\s+)*[^;&|\n]{0,512},[ugoa]*[+=][rwxXt]*s/i,
+  /\binstall\s+(?:-\S+\s+)*-m\s*0?[2-7][0-7]{3}\b/i,
 ];
 
 const SUDO = [
   /\/etc\/sudoers/i,
-  /\b(?:apt-get|apt|apk|dnf|yum|microdnf)\b[^;&|\n]*\b(?:install|add)\b[^;&|\n]*(?<![\w.+-])(?:sudo|doas)(?![\w+-])/i,
+  /\/etc\/sudo["']*["']*ers/i,
+  /\b(?:apt-get|apt|apk|dnf|yum|microdnf)\b[^;&|\n]{0,512}?\b(?:install|add)\b[^;&|\n]{0,2048}?(?<![\w.+-])(?:sudo|doas)(?![\w+-])/i,
 ];
 
 const APT_SOURCE =
-  /sources\.list|\/etc\/apt\b|apt-key|add-apt-repository|gpg\b[^;&|\n]*--dearmou?r|\/keyrings\b|signed-by=|\[\s*trusted=yes|--allow-unauthenticated|allow-?insecure|\/etc\/apk\/repositories|\/etc\/yum\.repos\.d|rpm\s+--import/i;
+  /sources\.list|\/etc\/apt\b|apt-key|add-apt-repository|gpg\b[^;&|\n]{0,512}--dearmou?r|\/keyrings\b|signed-by=|\[\s*trusted=yes|--allow-unauthenticated|allow-?insecure|\/etc\/apk\/repositories|\/etc\/yum\.repos\.d|rpm\s+--import/i;
 
-const LOADER = /\b(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT)\b|ld\.so\.preload|ld\.so\.conf/;
+const LOADER =
+  /\b(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT|BASH_ENV)\b|ld\.so\.pre["']*load|ld\.so\.conf/;
 const PROXY_ENV =
   /\b(HTTPS?_PROXY|NO_PROXY|ALL_PROXY|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|NODE_TLS_REJECT_UNAUTHORIZED|GIT_SSL_NO_VERIFY|PYTHONHTTPSVERIFY)\b/i;
 
@@ -86,8 +95,17 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
     code: 'user-root',
     level: 'danger',
     instructions: ['USER'],
-    test: (_source, args) => (/^(root|0)(:|\s|$)/i.test(args.trim()) ? args.trim() : undefined),
-    says: () => 'runs what follows, and the agent if it is last, as root',
+    // A variable could be anything (`ARG U=root`, `USER $U`): judged as root.
+    test: (_source, args) => (/^["']?(root|0|\$)/i.test(args.trim()) ? args.trim() : undefined),
+    says: () =>
+      'runs what follows, and the agent if it is last, as root (or a variable that may be)',
+  },
+  {
+    code: 'computed-name',
+    level: 'caution',
+    instructions: ['ENV', 'ARG'],
+    test: (_source, args) => /^\S*\$/.exec(args.trim())?.[0],
+    says: () => 'sets a variable whose name is itself built from a variable: read what it becomes',
   },
   {
     code: 'loader-env',

@@ -72,11 +72,28 @@ export function analyseDockerfile(
   return findings;
 }
 
+/**
+ * The rules' patterns scan each instruction once; past this many characters an instruction is
+ * judged on its head only and flagged, so a padded RUN line cannot stall the operator's screen.
+ */
+const JUDGED_CHARS = 8192;
+
 function judge(step: Step): AnalysisFinding[] {
   const findings: AnalysisFinding[] = [];
+  const long = step.source.length > JUDGED_CHARS;
+  const source = long ? step.source.slice(0, JUDGED_CHARS) : step.source;
+  const args = long ? step.args.slice(0, JUDGED_CHARS) : step.args;
+  if (long)
+    findings.push(
+      finding(
+        'danger',
+        'instruction-too-long',
+        `line ${step.line}: ${step.instruction} is ${step.source.length} characters; only the first ${JUDGED_CHARS} were checked: read it whole`,
+      ),
+    );
   for (const rule of DOCKERFILE_RULES) {
     if (rule.instructions !== '*' && !rule.instructions.includes(step.instruction)) continue;
-    const match = rule.test(step.source, step.args);
+    const match = rule.test(source, args);
     if (match === undefined) continue;
     findings.push(
       finding(

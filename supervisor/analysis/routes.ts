@@ -26,10 +26,12 @@ export function analyseRoutes(
   const { changes, partial } = compareRoutes(live, candidate.routes);
   if (partial)
     findings.push(
+      // Danger, not caution: padding a file with filler rules is how a proposal would hide a
+      // dangerous rule from the probes, so a partial comparison must never read as safe.
       finding(
-        'caution',
+        'danger',
         'analysis-partial',
-        'too many rules to compare every combination: read the diff',
+        'too many rules to compare every combination (rules may be unjudged): read the whole diff',
       ),
     );
   // One judgement per candidate rule, over everything it newly decides.
@@ -113,9 +115,11 @@ function describe(change: RouteChange): AnalysisFinding {
             `${cred} newly goes to every name below ${route.host.slice(2)}: ${what} (${rule}, a wildcard host)`,
           )
         : finding(
-            'caution',
+            // A credential sent to a host it never reached before is the most direct way out
+            // for it; wider reach on a host it already goes to is a caution.
+            change.hostNew ? 'danger' : 'caution',
             'credential-reach',
-            `${cred} newly goes to ${route.host}: ${what} (${rule})`,
+            `${cred} newly goes to ${change.hostNew ? 'a new host, ' : ''}${route.host}: ${what} (${rule})`,
           );
     }
     case 'private':

@@ -23,8 +23,9 @@ Ed25519 key ($CLAUDE_BOTTLE_HOME/keys/evidence-ed25519.pem, created on first use
 The public key is printed on stderr and carried in the signature line. A part that is
 missing (a stopped bottle's logs, no transcript) is named in a note line.
 
-No secret enters it: secret files are never read, headers and bodies never logged, and
-the bottle's env: secret values and well-known token formats are redacted.
+Secrets are kept out: secret files are never read, headers and bodies are never logged,
+and the bottle's env: secret values, private key blocks and well-known token formats are
+redacted. A file: secret's value is not known to it, so only its token format can be caught.
 
 options:
   --out FILE         write the bundle to FILE (a new file; never overwritten) instead of stdout
@@ -34,8 +35,8 @@ options:
                      with a one-line summary, or AUDIT_INVALID (exit 1) naming the line that
                      broke (INPUT_INVALID when FILE is not a bundle at all)
   --public-key KEY   with --verify: the key the bundle must be signed with (a PEM file, or
-                     base64 of its DER SPKI); without it the key inside the bundle is used and
-                     the summary says whether it is this home's
+                     base64 of its DER SPKI); without it the bundle must be signed by this
+                     home's key (anyone can re-sign a rewritten bundle with a key of their own)
 `,
   options,
   positionals: [0, 1],

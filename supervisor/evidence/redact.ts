@@ -17,6 +17,9 @@ export interface Redactor {
   readonly knownValues: number;
 }
 
+const PRIVATE_KEY_BLOCK =
+  /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----|$)/g;
+
 export function createRedactor(knownSecrets: ReadonlyMap<string, string>): Redactor {
   const needles: Array<{ text: string; secret: string }> = [];
   for (const [name, value] of knownSecrets) {
@@ -30,7 +33,12 @@ export function createRedactor(knownSecrets: ReadonlyMap<string, string>): Redac
   let redactions = 0;
 
   const scrubString = (text: string): string => {
-    let out = text;
+    // The whole block, not only the BEGIN line the proxy's detector matches (the proxy refuses
+    // the request; here the key's body must not survive); an unterminated block to the end.
+    let out = text.replace(PRIVATE_KEY_BLOCK, () => {
+      redactions++;
+      return '[redacted:private-key block]';
+    });
     for (const needle of needles) {
       if (!out.includes(needle.text)) continue;
       out = out.split(needle.text).join(`[redacted:secret ${needle.secret}]`);

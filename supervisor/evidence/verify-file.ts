@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BottleError } from '../../lib/errors.js';
+import { terminalSafe } from '../../lib/terminal-safe.js';
 import { homePublicKey, parsePublicKey, spkiBase64 } from './signing-key.js';
 import { verifyBundle } from './verify.js';
 
@@ -39,12 +40,21 @@ export async function verifyEvidenceFile(
     });
   }
   const own = await homePublicKey(home).catch(() => undefined);
-  const whose = trusted
-    ? 'the key given'
-    : own && spkiBase64(own) === verdict.publicKey
-      ? "this home's key"
-      : 'a key that is not this home’s (pin one with --public-key)';
-  return `evidence intact: ${verdict.records} record(s) for ${verdict.slug} exported ${verdict.createdAt}, signed by ${whose} ${verdict.fingerprint.slice(0, 16)}…`;
+  const ownKey = own !== undefined && spkiBase64(own) === verdict.publicKey;
+  const fingerprint = `${verdict.fingerprint.slice(0, 16)}…`;
+  // Anyone can rewrite a bundle and re-sign it with a key of their own: a signature by an
+  // unknown key proves nothing, so it fails unless the key is pinned or is this home's.
+  if (!trusted && !ownKey) {
+    throw new BottleError(
+      'AUDIT_INVALID',
+      `${file}: the chain is whole, but it is signed by key ${fingerprint}, which is not this home's`,
+      {
+        hint: "pass the exporting home's public key with --public-key (its keys/evidence-ed25519.pub.pem, or the base64 `evidence` printed)",
+      },
+    );
+  }
+  const whose = trusted ? 'the key given' : "this home's key";
+  return `evidence intact: ${verdict.records} record(s) for ${terminalSafe(verdict.slug).slice(0, 120)} exported ${terminalSafe(verdict.createdAt).slice(0, 40)}, signed by ${whose} ${fingerprint}`;
 }
 
 async function readTrustedKey(value: string): Promise<ReturnType<typeof parsePublicKey> & object> {

@@ -94,7 +94,8 @@ export function verifyBundle(text: string, trusted?: KeyObject): BundleVerdict {
     ok: true,
     slug: String(header.data.slug),
     createdAt: String(header.data.created_at),
-    records: parsed.length - 1,
+    // Between the header and the signature line.
+    records: parsed.length - 2,
     fingerprint: signature.key_fingerprint,
     publicKey: signature.public_key,
   };

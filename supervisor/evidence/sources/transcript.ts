@@ -7,8 +7,11 @@ import type { SourceResult } from './queue.js';
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const MAX_FILES = 2000;
 const MAX_DEPTH = 8;
-/** A tool call's input is kept up to this many characters of its JSON. */
-const MAX_INPUT_CHARS = 4096;
+/**
+ * A tool call's input is read up to this many characters of its JSON (memory only: the bundle
+ * keeps what the redactor leaves after scrubbing, at most its MAX_STRING).
+ */
+const MAX_INPUT_CHARS = 1024 * 1024;
 
 /**
  * The agent's tool calls from its session files in `transcript/` (Claude Code's
@@ -113,7 +116,10 @@ function size(value: unknown): number {
     : Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-/** The input as JSON text, cut to MAX_INPUT_CHARS (scrubbed with everything else later). */
+/**
+ * The input as JSON text, bounded only for memory: the redactor scrubs it whole and then cuts
+ * it (redact.ts MAX_STRING), so no secret is cut in two before it could be recognised.
+ */
 function clip(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   return text.length > MAX_INPUT_CHARS

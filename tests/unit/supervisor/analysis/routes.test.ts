@@ -154,6 +154,16 @@ describe('analyseRoutes: hostile and broken input', () => {
     const started = Date.now();
     const findings = analyseRoutes(`routes:\n${rules.join('')}`, LIVE);
     assert.ok(Date.now() - started < 20_000);
-    assert.equal(one(findings, 'analysis-partial').level, 'caution');
+    assert.equal(one(findings, 'analysis-partial').level, 'danger');
+  });
+});
+
+describe('analyseRoutes: a credential sent to a new host', () => {
+  it('is danger, not caution', () => {
+    const findings = analyseRoutes(
+      `${LIVE}  - host: evil.example.test\n    auth: { header: Authorization, scheme: Bearer, secret: api }\n`,
+      LIVE,
+    );
+    assert.equal(one(findings, 'credential-reach').level, 'danger');
   });
 });

@@ -64,7 +64,7 @@ describe('evidence chain and signature', () => {
     assert.deepEqual(kinds, ['header', 'decision', 'decision', 'approved', 'note', 'signature']);
     const data = lines().map((l) => (JSON.parse(l) as { data: { n?: number } }).data.n);
     assert.deepEqual(data.slice(1, 4), [1, 2, 3]);
-    if (verdict.ok) assert.equal(verdict.records, 5);
+    if (verdict.ok) assert.equal(verdict.records, 4);
   });
 
   it('seals a line with the sha256 of its bytes without the seal', () => {
@@ -195,5 +195,19 @@ describe('evidence redaction', () => {
     assert.match(json, /\[redacted:secret api-token\]/);
     assert.match(json, /\[redacted:github-token\]/);
     assert.ok(redactor.redactions >= 3);
+  });
+});
+
+describe('evidence redaction', () => {
+  it('removes a whole private key block and a known secret that a short cut would split', () => {
+    const secret = 'S3cr3tValue-0123456789abcdef';
+    const redactor = createRedactor(new Map([['api', secret]]));
+    const pem = [
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+      'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB',
+      '-----END OPENSSH PRIVATE KEY-----',
+    ].join('\n');
+    const out = redactor.scrub({ input: `${'x'.repeat(4090)}${secret} and ${pem}` });
+    assert.doesNotMatch(JSON.stringify(out), /S3cr3tV|b3BlbnNzaC1rZXkt|BEGIN OPENSSH/);
   });
 });
