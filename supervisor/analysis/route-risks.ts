@@ -137,6 +137,12 @@ function ipv6Kind(host: string): AddressKind {
   const lower = host.toLowerCase();
   const mapped = /^::ffff:(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(lower);
   if (mapped) return ipv4Kind(mapped.slice(1).map(Number));
+  // The same mapped address in hex (::ffff:a9fe:a9fe is 169.254.169.254).
+  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (mappedHex) {
+    const [hi, lo] = [parseInt(mappedHex[1]!, 16), parseInt(mappedHex[2]!, 16)];
+    return ipv4Kind([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  }
   if (lower === '::1') return 'loopback';
   if (lower === '::') return 'unspecified';
   if (/^fe[89ab]/.test(lower)) return 'link-local';

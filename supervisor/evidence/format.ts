@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { jsonSafe } from '../../lib/terminal-safe.js';
 
 /**
  * The evidence bundle: JSON Lines, one record a line, each
@@ -80,14 +81,19 @@ export function digestOf(unsealed: string): string {
 
 /** The line's text, numbered, chained to `prev` and sealed with its own sha256. */
 export function sealLine(record: EvidenceRecord, seq: number, prev: string): string {
-  const unsealed = JSON.stringify({
-    seq,
-    at: record.at,
-    source: record.source,
-    kind: record.kind,
-    data: record.data,
-    prev_sha256: prev,
-  });
+  // jsonSafe: C1 controls, bidi overrides and line separators that JSON.stringify leaves raw
+  // are written as \u escapes, so printing a bundle cannot drive the reader's terminal.
+  const unsealed = jsonSafe(
+    {
+      seq,
+      at: record.at,
+      source: record.source,
+      kind: record.kind,
+      data: record.data,
+      prev_sha256: prev,
+    },
+    0,
+  );
   const sha256 = digestOf(unsealed);
   return `${unsealed.slice(0, -1)},"sha256":"${sha256}"}`;
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { BottleError } from '../../lib/errors.js';
 import { terminalSafe } from '../../lib/terminal-safe.js';
 import { homePublicKey, parsePublicKey, spkiBase64 } from './signing-key.js';
@@ -19,8 +19,11 @@ export async function verifyEvidenceFile(
   const trusted = publicKey === undefined ? undefined : await readTrustedKey(publicKey);
   let text: string;
   try {
+    // Stat first: a FIFO or /dev/zero must not be read whole before the size check.
+    const info = await stat(file);
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > MAX_BUNDLE_BYTES) throw new Error(`larger than ${MAX_BUNDLE_BYTES} bytes`);
     const bytes = await readFile(file);
-    if (bytes.length > MAX_BUNDLE_BYTES) throw new Error(`larger than ${MAX_BUNDLE_BYTES} bytes`);
     text = bytes.toString('utf8');
   } catch (error) {
     throw new BottleError('NOT_FOUND', `cannot read ${file}: ${(error as Error).message}`, {

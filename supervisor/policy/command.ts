@@ -23,11 +23,11 @@ options:
   positionals: [1, 1],
   async run(args, io: CliIo) {
     const { policyDiff } = await import('./collect.js');
-    const { terminalSafe } = await import('../../lib/terminal-safe.js');
+    const { jsonSafe, terminalSafe } = await import('../../lib/terminal-safe.js');
     const slug = args.positionals[0]!;
     const diff = await policyDiff(resolveHome(io.env, io.cwd), io.cwd, slug);
     if (args.values.json) {
-      io.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
+      io.stdout.write(`${jsonSafe(diff)}\n`);
       return 0;
     }
     io.stdout.write(`--- ${diff.manifest} (what it would start)\n+++ ${slug} live-config/\n`);

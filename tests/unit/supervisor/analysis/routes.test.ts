@@ -107,6 +107,9 @@ describe('analyseRoutes: around git-gate and the private-address check', () => {
     const metadata = analyseRoutes(add('  - host: 169.254.169.254\n'), LIVE);
     assert.equal(one(metadata, 'private-address').level, 'danger');
     assert.match(one(metadata, 'private-address').reason, /link-local/);
+    const hexMapped = analyseRoutes(add('  - host: "[::ffff:a9fe:a9fe]"\n'), LIVE);
+    assert.equal(one(hexMapped, 'private-address').level, 'danger');
+    assert.match(one(hexMapped, 'private-address').reason, /link-local/);
     const rfc1918 = analyseRoutes(add('  - host: 10.1.2.3:8080\n'), LIVE);
     assert.equal(one(rfc1918, 'private-address').level, 'caution');
     assert.match(one(rfc1918, 'private-address').reason, /unless the rule says private: true/);

@@ -78,6 +78,26 @@ describe('evidence chain and signature', () => {
     assert.ok(line.endsWith(`,"sha256":"${seal.claimed}"}`));
   });
 
+  it('writes C1 controls, bidi overrides and line separators as escapes, still sealed', () => {
+    const line = sealLine(
+      {
+        at: '2026-12-01T00:00:00.000Z',
+        source: 'transcript',
+        kind: 'tool_call',
+        data: { text: 'a\u009b31mb\u202ec\u2028d' },
+      },
+      1,
+      '0'.repeat(64),
+    );
+    assert.doesNotMatch(line, /[\u0080-\u009f\u202e\u2028]/);
+    assert.equal(
+      (JSON.parse(line) as { data: { text: string } }).data.text,
+      'a\u009b31mb\u202ec\u2028d',
+    );
+    const seal = unseal(line)!;
+    assert.equal(seal.claimed, seal.actual);
+  });
+
   it('fails with the line number when any one byte anywhere changes', () => {
     const offsets: number[] = [];
     let start = 0;
