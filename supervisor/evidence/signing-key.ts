@@ -1,5 +1,6 @@
 import {
   createHash,
+  randomBytes,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -7,7 +8,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { lstat, mkdir, open, readFile } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { BottleError } from '../../lib/errors.js';
 import { evidenceKeyPaths } from '../../lib/home.js';
 
@@ -29,41 +30,45 @@ export async function loadOrCreateSigningKey(home: string): Promise<SigningKey> 
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
-  let handle;
-  try {
-    handle = await open(paths.privateKey, 'wx', 0o600);
-  } catch (error) {
-    // Another export created it first: use that one.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const raced = await readPrivateKey(paths.privateKey);
-      if (raced) return describe(raced, false);
-    }
-    throw error;
-  }
+  // Written whole to a file of its own, then linked into place: the key file never exists
+  // empty or half-written, and link() fails if another export got there first.
+  const tmp = `${paths.privateKey}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'wx', 0o600);
   try {
     await handle.writeFile(pem, 'utf8');
+    await handle.sync();
   } finally {
     await handle.close();
   }
-  const publicPem = publicKey.export({ type: 'spki', format: 'pem' });
-  const pub = await open(paths.publicKey, 'w', 0o644);
   try {
-    await pub.writeFile(publicPem, 'utf8');
+    await link(tmp, paths.privateKey);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another export created it first: use that one.
+    const raced = await readPrivateKey(paths.privateKey);
+    if (raced) return describe(raced, false);
+    throw error;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  // The public half for others to pin: replaced by rename, never written through a link.
+  const publicTmp = `${paths.publicKey}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const pub = await open(publicTmp, 'wx', 0o644);
+  try {
+    await pub.writeFile(publicKey.export({ type: 'spki', format: 'pem' }), 'utf8');
   } finally {
     await pub.close();
   }
+  await rename(publicTmp, paths.publicKey);
   return describe(privateKey, true);
 }
 
 /** The home's public key when it has one (to say whether a bundle was signed here). */
 export async function homePublicKey(home: string): Promise<KeyObject | undefined> {
-  const paths = evidenceKeyPaths(home);
-  try {
-    return createPublicKey(await readFile(paths.publicKey, 'utf8'));
-  } catch {
-    const privateKey = await readPrivateKey(paths.privateKey).catch(() => undefined);
-    return privateKey ? createPublicKey(privateKey) : undefined;
-  }
+  // From the private key, which only this home's owner can write: the .pub file beside it is
+  // a copy for others and is not trusted here.
+  const privateKey = await readPrivateKey(evidenceKeyPaths(home).privateKey).catch(() => undefined);
+  return privateKey ? createPublicKey(privateKey) : undefined;
 }
 
 async function readPrivateKey(file: string): Promise<KeyObject | undefined> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { isBottleError } from '../../../../lib/errors.js';
 import { evidenceKeyPaths } from '../../../../lib/home.js';
@@ -22,6 +22,17 @@ describe('the home evidence signing key', () => {
     const second = await loadOrCreateSigningKey(home);
     assert.equal(second.created, false);
     assert.equal(second.fingerprint, first.fingerprint);
+  });
+
+  it('exports started together agree on one key and leave no temporary file', async () => {
+    const tree = await tempTree();
+    trees.push(tree);
+    const home = tree.path('home');
+    const keys = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateSigningKey(home)));
+    assert.equal(new Set(keys.map((k) => k.fingerprint)).size, 1);
+    assert.equal(keys.filter((k) => k.created).length, 1);
+    const files = await readdir(evidenceKeyPaths(home).dir);
+    assert.deepEqual(files.sort(), ['evidence-ed25519.pem', 'evidence-ed25519.pub.pem']);
   });
 
   it('refuses a private key other users can read', async () => {
