@@ -13,7 +13,7 @@ import { createDocker } from '../../launcher/docker.js';
 import { replaceSection } from '../benchmarks-doc.js';
 import { ROOT, ensureUpstreamImage, makeBenchHome, makeUpstream } from '../start/bench-home.js';
 import { makeCycle } from '../start/bottle-cycle.js';
-import { now, recordEvents, serviceContainer } from '../start/engine.js';
+import { engineVersions, now, recordEvents, serviceContainer } from '../start/engine.js';
 import { fmtMs as f, fmtRatio as x, median } from '../start/stats.js';
 
 const COUNTS = (process.env.CB_BENCH_SCALE_COUNTS ?? '1,2,10').split(',').map(Number);
@@ -106,10 +106,7 @@ async function main(): Promise<void> {
         `  all up ${f(wallMs)} ms, each median ${f(median(step.firstMs))} ms, proxy RSS median ${mib(median(memory.map((m) => m['egress-proxy'].rss)))} MiB, list ${f(listMs)} ms\n`,
       );
     }
-    const versions = {
-      engine: (await execa('docker', ['version', '--format', '{{.Server.Version}}'])).stdout,
-      compose: (await execa('docker', ['compose', 'version', '--short'])).stdout,
-    };
+    const versions = await engineVersions();
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, 1-min load ${loadBefore.toFixed(2)} before / ${loadavg()[0]!.toFixed(2)} after; Docker Engine ${versions.engine}, Compose ${versions.compose}`;
     const section = render(steps, machine, (now() - started) / 1000);
     await replaceSection(join(ROOT, 'docs/benchmarks.md'), 'Many bottles', section);
@@ -117,14 +114,7 @@ async function main(): Promise<void> {
   } finally {
     recorder.close();
     await upstream.remove();
-    for (const slug of cycle.slugs) {
-      const file = join(bench.home, 'state', slug, 'docker-compose.yml');
-      if (existsSync(file))
-        await execa('docker', ['compose', '-f', file, 'down', '-v', '--timeout', '1'], {
-          reject: false,
-          env: bench.env,
-        });
-    }
+    await cycle.removeAll();
     await rm(bench.root, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,10 @@
 // CLI run in-process (launcher/cli.ts runCli, as the e2e tests do) and the engine's events as
 // the timeline.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { parse } from 'yaml';
 import { runCli } from '../../launcher/cli.js';
 import type { DockerAdapter } from '../../launcher/docker.js';
@@ -19,6 +21,8 @@ export interface Cycle {
   checkCredential(slug: string): Promise<void>;
   /** Slugs started so far (for clean-up). */
   slugs: string[];
+  /** Takes down every bottle started so far that still has a compose file (clean-up). */
+  removeAll(): Promise<void>;
 }
 
 export function makeCycle(
@@ -54,6 +58,16 @@ export function makeCycle(
 
   return {
     slugs,
+    async removeAll() {
+      for (const slug of slugs) {
+        const file = join(bench.home, 'state', slug, 'docker-compose.yml');
+        if (existsSync(file))
+          await execa('docker', ['compose', '-f', file, 'down', '-v', '--timeout', '1'], {
+            reject: false,
+            env: bench.env,
+          });
+      }
+    },
     async start() {
       const lines: Line[] = [];
       const t0 = now();

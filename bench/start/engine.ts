@@ -2,6 +2,7 @@
 // what `docker compose up` and the launcher's ready wait did) and an exec that returns output.
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { execa } from 'execa';
 
 /** Milliseconds since the epoch with sub-ms resolution (same clock as the engine's events). */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -109,4 +110,12 @@ export async function serviceContainer(
   const id = list[0]?.Id;
   if (!id) throw new Error(`no ${service} container in ${project}`);
   return id;
+}
+
+/** The engine's and compose's versions, for a section's machine line. */
+export async function engineVersions(): Promise<{ engine: string; compose: string }> {
+  return {
+    engine: (await execa('docker', ['version', '--format', '{{.Server.Version}}'])).stdout,
+    compose: (await execa('docker', ['compose', 'version', '--short'])).stdout,
+  };
 }

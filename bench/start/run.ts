@@ -12,15 +12,13 @@
 //   findings.ts        applied changes and proposals, decided by the measurements
 //   report.ts          the Markdown section; stats.ts, samples.ts, engine.ts: helpers
 import { readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { createDocker } from '../../launcher/docker.js';
 import { ROOT, ensureUpstreamImage, makeBenchHome, makeUpstream } from './bench-home.js';
 import { coldStarts } from './cold.js';
 import { agentServiceOf, makeCycle } from './bottle-cycle.js';
-import { now, recordEvents } from './engine.js';
+import { engineVersions, now, recordEvents } from './engine.js';
 import { traceEntrypoint } from './entrypoint-trace.js';
 import { makeFloor, type Floor, type FloorImages } from './floor.js';
 import { microProfile } from './micro-profile.js';
@@ -96,10 +94,7 @@ async function main(): Promise<void> {
       docker.imageExists.bind(docker),
     );
     const entrypoint = await traceEntrypoint(images.agent, bench.root);
-    const versions = {
-      engine: (await execa('docker', ['version', '--format', '{{.Server.Version}}'])).stdout,
-      compose: (await execa('docker', ['compose', 'version', '--short'])).stdout,
-    };
+    const versions = await engineVersions();
     await writeStartSection(join(ROOT, 'docs/benchmarks.md'), {
       rounds,
       cold,
@@ -113,14 +108,7 @@ async function main(): Promise<void> {
   } finally {
     recorder.close();
     await upstream.remove();
-    for (const slug of cycle.slugs) {
-      const file = join(bench.home, 'state', slug, 'docker-compose.yml');
-      if (existsSync(file))
-        await execa('docker', ['compose', '-f', file, 'down', '-v', '--timeout', '1'], {
-          reject: false,
-          env: bench.env,
-        });
-    }
+    await cycle.removeAll();
     await floor?.remove();
     await rm(bench.root, { recursive: true, force: true });
   }
