@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { runCli } from '../../launcher/cli.js';
+import { stateLayout } from '../../launcher/state/layout.js';
+import { stateDirOf } from '../../lib/home.js';
 import type { DockerAdapter } from '../../launcher/docker.js';
 import { AGENT, UPSTREAM_HOST, curlCommand, type BenchHome, type Upstream } from './bench-home.js';
 import { execOutput, now, type EventRecorder } from './engine.js';
@@ -19,8 +20,6 @@ export interface Cycle {
   stop(slug: string): Promise<StopSample>;
   /** Fails unless the upstream received the injected credential (not the agent's). */
   checkCredential(slug: string): Promise<void>;
-  /** Slugs started so far (for clean-up). */
-  slugs: string[];
   /** Takes down every bottle started so far that still has a compose file (clean-up). */
   removeAll(): Promise<void>;
 }
@@ -57,10 +56,9 @@ export function makeCycle(
     execOutput(engine, agentOf(slug), cmd, '1000:1000');
 
   return {
-    slugs,
     async removeAll() {
       for (const slug of slugs) {
-        const file = join(bench.home, 'state', slug, 'docker-compose.yml');
+        const file = composeFileOf(bench.home, slug);
         if (existsSync(file))
           await execa('docker', ['compose', '-f', file, 'down', '-v', '--timeout', '1'], {
             reject: false,
@@ -162,11 +160,14 @@ export function makeCycle(
   };
 }
 
+const composeFileOf = (home: string, slug: string): string =>
+  stateLayout(stateDirOf(home, slug)).composeFile;
+
 /** The agent service as the launcher rendered it into the bottle's docker-compose.yml. */
 export async function agentServiceOf(home: string, slug: string): Promise<AgentService> {
-  const compose = parse(
-    await readFile(join(home, 'state', slug, 'docker-compose.yml'), 'utf8'),
-  ) as { services: { agent: Record<string, unknown> } };
+  const compose = parse(await readFile(composeFileOf(home, slug), 'utf8')) as {
+    services: { agent: Record<string, unknown> };
+  };
   const agent = compose.services.agent;
   return {
     dependsOn: agent.depends_on !== undefined,
