@@ -67,6 +67,7 @@ export async function admit(
   const method = (req.method ?? 'GET').toUpperCase();
   const record: DecisionRecord = {
     host: dest.host,
+    port: dest.port,
     method,
     path: '-',
     route: 'none',

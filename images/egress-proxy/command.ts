@@ -13,6 +13,7 @@ const OPTIONS = {
   'headers-timeout': { type: 'string', default: '30' },
   resolve: { type: 'string', multiple: true },
   'secrets-dir': { type: 'string' },
+  'denied-log': { type: 'string' },
 } as const;
 
 const HELP = `usage: claude-bottle egress-proxy --routes FILE --ca-dir DIR [--secrets-dir DIR] [--listen HOST:PORT] [--queue DIR]
@@ -39,6 +40,8 @@ options:
   --token-allow-timeout S     seconds to wait for that decision before refusing (default 300)
   --upstream-timeout S        seconds to wait for an upstream's answer before 504 (default 120)
   --headers-timeout S         seconds a client has to send its request headers before 408 (default 30)
+  --denied-log FILE           keep the recent refusals by policy in FILE (JSON lines, bounded;
+                              format: docs/egress-proxy.md). Its folder must be writable
   --resolve NAME=ADDR         resolve NAME to ADDR without DNS (repeatable; for tests and
                               benchmarks). The private-address check still applies
   -h, --help                  show this help
@@ -67,6 +70,7 @@ export function proxyOptionsFromArgs(args: ProxyArgs, io: CliIo): ProxyOptions {
     headersTimeoutMs: seconds(values['headers-timeout'], '--headers-timeout'),
     resolve,
     secretsDir: values['secrets-dir'],
+    deniedLog: values['denied-log'],
     env: io.env,
     decisionSink: io.stdout,
     logSink: io.stderr,

@@ -40,6 +40,7 @@ export async function handleConnect(
   const target = parseAuthority(req.url ?? '');
   const record = {
     host: target?.host ?? '-',
+    ...(target ? { port: target.port } : {}),
     method: 'CONNECT',
     path: '-',
     route: 'none',
@@ -121,6 +122,7 @@ async function passthrough(
 ): Promise<void> {
   const record = {
     host: target.host,
+    port: target.port,
     method: 'CONNECT',
     path: '-',
     route: label,

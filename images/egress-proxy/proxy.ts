@@ -6,6 +6,7 @@ import { loadCa } from './ca.js';
 import { handleConnect, type InterceptDeps } from './connect.js';
 import type { Destination, ProxyContext } from './context.js';
 import { createDecisionLog } from './decision-log.js';
+import { DeniedLog } from './denied-log.js';
 import { DlpEngine } from './dlp/engine.js';
 import { ownSecrets, secretsFromDir, secretsFromEnv } from './dlp/own-secrets.js';
 import { plainBody } from './explain.js';
@@ -50,6 +51,8 @@ export interface ProxyOptions {
   /** Other logs (stderr in production). */
   logSink: LogSink;
   queuePollMs?: number;
+  /** denied.jsonl: the recent refusals by policy (denied-log.ts); none without it. */
+  deniedLog?: string | undefined;
 }
 
 export interface RunningProxy {
@@ -71,6 +74,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   await store.load();
   const ca = await loadCa(options.caDir);
   const stopping = new AbortController();
+  const denied =
+    options.deniedLog === undefined
+      ? undefined
+      : await DeniedLog.open({ file: options.deniedLog, logger });
   const ctx: ProxyContext = {
     routes: () => store.routes,
     engine: new DlpEngine(ownSecrets(secrets)),
@@ -84,7 +91,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     resolver: mappedResolver(options.resolve ?? new Map(), options.resolver ?? systemResolver),
     agents: createAgents(upstreamTrust(options.env, options.upstreamCa)),
     secrets,
-    decisions: createDecisionLog(options.decisionSink),
+    decisions: createDecisionLog(options.decisionSink, undefined, denied),
     logger,
     upstreamTimeoutMs: options.upstreamTimeoutMs,
   };
@@ -130,6 +137,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       const closed = Promise.all([inner, outer].map((server) => closeServer(server)));
       for (const socket of sockets) socket.destroy();
       await closed;
+      await denied?.close();
       ctx.agents.http.destroy();
       ctx.agents.https.destroy();
       ctx.agents.httpsFresh.destroy();

@@ -2,6 +2,7 @@ import { AGENT_CONFIG_DIR } from '../../lib/live-config.js';
 import type { Provider } from '../manifest/index.js';
 import type { StateLayout } from '../state/layout.js';
 import { SIDECAR_SECRETS_DIR } from '../state/secrets-dir.js';
+import { DENIED_LOG_FILE } from '../../images/egress-proxy/denied-entry.js';
 
 /** Everything the compose file is rendered from; pure data, so the plan is unit-testable. */
 export interface ComposeInput {
@@ -68,6 +69,8 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
       ...(input.images.supervise ? ['--queue', '/run/claude-bottle/queue'] : []),
       '--token-allow-timeout',
       String(input.tokenAllowTimeoutSeconds),
+      '--denied-log',
+      `/run/claude-bottle/denied/${DENIED_LOG_FILE}`,
       '--secrets-dir',
       SIDECAR_SECRETS_DIR,
     ],
@@ -78,6 +81,7 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
       secretsMount(input.secretsDirs.egressProxy),
       `${layout.liveConfig}:${AGENT_CONFIG_DIR}:ro`,
       `${layout.caDir}:/run/claude-bottle/ca:ro`,
+      `${layout.deniedDir}:/run/claude-bottle/denied`,
       ...(input.upstreamCa ? [`${layout.upstreamCa}:/run/claude-bottle/upstream-ca.pem:ro`] : []),
       ...(input.images.supervise
         ? [

@@ -56,6 +56,7 @@ export async function prepareState(options: PrepareOptions): Promise<{ mcpToken:
     layout.transcript,
     layout.liveConfig,
     layout.findings,
+    layout.deniedDir,
     layout.queue.pending('agent'),
     layout.queue.pending('egress-proxy'),
     layout.queue.decided,

@@ -1,5 +1,14 @@
 import type { Proposal } from '../../mcp/queue/schema.js';
-import { analyseProposal, type AnalysisFinding } from '../analysis/index.js';
+import {
+  analyseProposal,
+  replayDenied,
+  requestText,
+  type AnalysisFinding,
+  type DeniedLogRead,
+  type Replay,
+  type ReplayRequest,
+} from '../analysis/index.js';
+import { listOf } from '../analysis/types.js';
 import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
 import type { ProposalView } from '../queue/proposals.js';
 import { unifiedDiff, type DiffLine } from './diff.js';
@@ -15,7 +24,13 @@ export class DetailCache {
   lines(
     view: ProposalView | undefined,
     live: BottleSnapshot['live'],
-    state: { busy: string | undefined; moved: boolean; now: Date },
+    state: {
+      busy: string | undefined;
+      moved: boolean;
+      now: Date;
+      /** The bottle's denied log, for a routes proposal's replay. */
+      denied?: DeniedLogRead | undefined;
+    },
   ): StyledLine[] {
     if (!view) {
       return [
@@ -25,9 +40,14 @@ export class DetailCache {
     }
     const file = liveFileOf(view.proposal.tool);
     // Keyed on the proposal's own bytes too: a rewritten proposal never keeps an old diff.
-    const key = `${view.proposal.id}:${view.sha256 ?? '-'}:${file ? (live[file]?.sha256 ?? '-') : ''}`;
+    // …and on the denied log as read: a new refusal changes the replay.
+    const denied = state.denied;
+    const refusals = denied
+      ? `${denied.entries.length}.${denied.entries.at(-1)?.ts ?? '-'}.${denied.skipped}`
+      : '-';
+    const key = `${view.proposal.id}:${view.sha256 ?? '-'}:${file ? (live[file]?.sha256 ?? '-') : ''}:${refusals}`;
     let body = this.bodies.get(key);
-    if (!body) this.bodies.set(key, (body = proposalDetail(view, live)));
+    if (!body) this.bodies.set(key, (body = proposalDetail(view, live, denied)));
     const top: StyledLine[] = [];
     if (state.busy) top.push(line(`BEING DECIDED: ${state.busy}…`, 'warning'));
     if (state.moved)
@@ -52,7 +72,11 @@ export class DetailCache {
  * from the live file, not taken from the agent. Every string from a file goes through
  * sanitize before it becomes a line.
  */
-export function proposalDetail(view: ProposalView, live: BottleSnapshot['live']): StyledLine[] {
+export function proposalDetail(
+  view: ProposalView,
+  live: BottleSnapshot['live'],
+  denied?: DeniedLogRead,
+): StyledLine[] {
   const { proposal } = view;
   const lines: StyledLine[] = [
     line(`${proposal.tool}  ·  bottle ${view.slug}  ·  ${proposal.id}`, 'heading'),
@@ -64,6 +88,12 @@ export function proposalDetail(view: ProposalView, live: BottleSnapshot['live'])
   ];
   lines.push(...trustedReport(view));
   lines.push(...analysisLines(analyseProposal(view, live)));
+  if (proposal.tool === 'egress-proxy-block')
+    lines.push(
+      ...replayLines(
+        denied && replayDenied(proposal.payload.routes_yaml, live.routes?.text, denied),
+      ),
+    );
   const words = view.source === 'agent' ? "AGENT'S WORDS, UNVERIFIED" : "THE EGRESS PROXY'S NOTE";
   lines.push(line(`${words}:`, view.source === 'agent' ? 'untrusted' : 'trusted'));
   for (const text of safeLines(proposal.justification)) lines.push(line(`  ${text}`));
@@ -91,6 +121,74 @@ export function analysisLines(findings: readonly AnalysisFinding[]): StyledLine[
     );
   }
   return [...lines, line('')];
+}
+
+/** At most this many requests listed one per line in each group; the rest are counted. */
+const REPLAY_LISTED = 12;
+
+/**
+ * The replay (supervisor/analysis/replay.ts): the agent's real refused requests that the
+ * proposal would admit, and those it leaves blocked. Hosts and paths are the agent's, so each
+ * goes through the sanitizer.
+ */
+export function replayLines(replay: Replay | undefined): StyledLine[] {
+  const lines = [
+    line(
+      "REPLAY OF THE AGENT'S REFUSED REQUESTS (the proxy's denied log, judged by its matcher):",
+      'heading',
+    ),
+  ];
+  if (!replay) return [...lines, line('  the denied log was not read', 'dim'), line('')];
+  if (replay.problem) lines.push(line(`  WARNING: ${oneLine(replay.problem, 200)}`, 'warning'));
+  if (replay.requests === 0) lines.push(line('  no refused request in the denied log yet', 'dim'));
+  else {
+    const named = (requests: readonly ReplayRequest[]) =>
+      requests.length > 0 ? `: ${listOf(requests.map((r) => oneLine(requestText(r), 60)))}` : '';
+    const { unblocked, still_blocked: blocked } = replay;
+    lines.push(
+      line(
+        `  replay: ${unblocked.length} of the agent's refused requests would be admitted${named(unblocked)}; ${blocked.length} stay blocked${named(blocked)}`,
+      ),
+    );
+    lines.push(...requestLines('+ admitted', unblocked, 'warning'));
+    lines.push(...requestLines('- blocked ', blocked, 'dim'));
+    if (replay.already_admitted.length > 0)
+      lines.push(
+        line(
+          `  ${replay.already_admitted.length} refused earlier, admitted by the live routes by now`,
+          'dim',
+        ),
+      );
+    if (replay.not_routes.length > 0)
+      lines.push(
+        line(
+          `  ${replay.not_routes.length} refused for reasons no routes.yaml changes: ${listOf(replay.not_routes.map((r) => `${oneLine(requestText(r), 60)} (${oneLine(r.reason, 20)})`))}`,
+          'dim',
+        ),
+      );
+  }
+  if (replay.skipped_lines > 0)
+    lines.push(
+      line(`  ${replay.skipped_lines} line(s) of the denied log are not entries: skipped`, 'dim'),
+    );
+  return [...lines, line('')];
+}
+
+function requestLines(
+  label: string,
+  requests: readonly ReplayRequest[],
+  style: Style,
+): StyledLine[] {
+  const lines = requests.slice(0, REPLAY_LISTED).map((request) => {
+    const times = request.refusals > 1 ? `, refused ${request.refusals}×` : '';
+    return line(
+      `  ${label}  ${oneLine(requestText(request), 160)}  (${oneLine(request.reason, 20)}${times})`,
+      style,
+    );
+  });
+  if (requests.length > REPLAY_LISTED)
+    lines.push(line(`  … and ${requests.length - REPLAY_LISTED} more (proposals --json)`, 'dim'));
+  return lines;
 }
 
 const LEVEL_STYLES: Record<AnalysisFinding['level'], Style> = {

@@ -3,6 +3,7 @@ import type { LiveConfigFile } from '../../lib/live-config.js';
 import { listBottles, openBottle, type BottleRef } from '../queue/bottles.js';
 import { bottleProposals, type ProposalView } from '../queue/proposals.js';
 import { readLive } from '../engines/live-config-writer.js';
+import { readDeniedLog, type DeniedLogRead } from '../analysis/replay-log.js';
 
 /** One bottle as the screen shows it, read in one go so a render never waits on the disk. */
 export interface BottleSnapshot {
@@ -16,6 +17,8 @@ export interface BottleSnapshot {
   live: Partial<Record<LiveConfigFile, { text: string; sha256: string }>>;
   /** Queue files that could not be read: named, never hidden. */
   skipped: string[];
+  /** The proxy's recent refusals, read when a routes proposal waits (for its replay). */
+  denied?: DeniedLogRead;
 }
 
 export type BottleLoad =
@@ -67,7 +70,9 @@ async function snapshotOf(bottle: BottleRef): Promise<BottleSnapshot> {
   for (const file of new Set(proposals.map((view) => liveFileOf(view.proposal.tool)))) {
     if (file) live[file] = await readLive(bottle.layout, file);
   }
+  const replayed = proposals.some((view) => view.proposal.tool === 'egress-proxy-block');
   return {
+    ...(replayed ? { denied: await readDeniedLog(bottle.layout.deniedLog) } : {}),
     slug: bottle.slug,
     agent: bottle.metadata.agent,
     branch: bottle.metadata.branch,

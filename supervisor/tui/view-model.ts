@@ -111,11 +111,12 @@ export class SupervisorModel {
 
   detailLines(): StyledLine[] {
     const view = this.selected();
-    const live = this.bottles.find((b) => b.slug === view?.slug)?.live ?? {};
-    return this.details.lines(view, live, {
+    const bottle = this.bottles.find((b) => b.slug === view?.slug);
+    return this.details.lines(view, bottle?.live ?? {}, {
       busy: view && this.busy.get(view.proposal.id),
       moved: this.selection.moved,
       now: this.clock(),
+      denied: bottle?.denied,
     });
   }
 

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { DeniedEntry } from '../../../../images/egress-proxy/denied-entry.js';
+import { parseDeniedLines, readDeniedLog } from '../../../../supervisor/analysis/replay-log.js';
+import {
+  distinctRequests,
+  replayDenied,
+  requestText,
+  type Replay,
+} from '../../../../supervisor/analysis/replay.js';
+
+const LIVE = 'routes:\n  - host: api.example.test\n    paths: [/hello]\n    methods: [GET]\n';
+const add = (rule: string) => `${LIVE}${rule}`;
+
+let clock = 0;
+const refused = (
+  method: string,
+  host: string,
+  path: string,
+  extra: Partial<DeniedEntry> = {},
+): DeniedEntry => ({
+  ts: new Date(Date.UTC(2026, 11, 3, 10, 0, clock++)).toISOString(),
+  method,
+  host,
+  port: 443,
+  path,
+  reason: 'no-route',
+  route: 'none',
+  status: 403,
+  ...extra,
+});
+const log = (...entries: DeniedEntry[]) => ({ entries, skipped: 0 });
+const texts = (replay: Replay, key: keyof Replay) =>
+  (replay[key] as { method: string; host: string; port: number; path: string }[])
+    .map(requestText)
+    .sort();
+
+describe('replayDenied: which refused requests a proposal admits', () => {
+  const denied = log(
+    refused('GET', 'api.example.test', '/alpha'),
+    refused('GET', 'api.example.test', '/alpha/deeper'),
+    refused('GET', 'api.example.test', '/beta'),
+    refused('POST', 'api.example.test', '/hello'),
+    refused('GET', 'other.example.test', '/x'),
+    refused('POST', 'api.example.test', '/repo.git/git-receive-pack', { reason: 'git-push' }),
+    refused('GET', 'api.example.test', '/alpha', { reason: 'dlp', detector: 'github-token' }),
+  );
+
+  it('a proposal adding one path unblocks exactly what that path admits', () => {
+    const replay = replayDenied(LIVE.replace('[/hello]', '[/hello, /alpha]'), LIVE, denied);
+    assert.deepEqual(texts(replay, 'unblocked'), ['GET api.example.test/alpha/deeper']);
+    assert.deepEqual(texts(replay, 'still_blocked'), [
+      'GET api.example.test/beta',
+      'GET other.example.test/x',
+      'POST api.example.test/hello',
+    ]);
+    // GET /alpha was last refused by DLP: no routes.yaml changes that.
+    assert.deepEqual(texts(replay, 'not_routes'), [
+      'GET api.example.test/alpha',
+      'POST api.example.test/repo.git/git-receive-pack',
+    ]);
+    assert.equal(replay.requests, 6);
+    assert.equal(replay.problem, undefined);
+  });
+
+  it('a too-wide proposal shows everything it admits; a too-narrow one leaves them blocked', () => {
+    const wide = replayDenied(add('  - host: "*.example.test"\n'), LIVE, denied);
+    assert.deepEqual(texts(wide, 'unblocked'), [
+      'GET api.example.test/alpha/deeper',
+      'GET api.example.test/beta',
+      'GET other.example.test/x',
+      'POST api.example.test/hello',
+    ]);
+    const narrow = replayDenied(
+      add('  - host: other.example.test\n    paths: [/y]\n'),
+      LIVE,
+      denied,
+    );
+    assert.deepEqual(narrow.unblocked, []);
+    assert.equal(narrow.still_blocked.length, 4);
+  });
+
+  it('a request the live routes admit by now is already admitted, not unblocked', () => {
+    const live = add('  - host: other.example.test\n');
+    const replay = replayDenied(add('  - host: other.example.test\n'), live, denied);
+    assert.deepEqual(texts(replay, 'already_admitted'), ['GET other.example.test/x']);
+    assert.deepEqual(replay.unblocked, []);
+  });
+
+  it('private-address is unblocked only by a rule that says private: true', () => {
+    const denied = log(
+      refused('GET', 'intranet.example.test', '/', {
+        reason: 'private-address',
+        route: 'routes[1] (intranet.example.test)',
+      }),
+    );
+    const live = add('  - host: intranet.example.test\n');
+    assert.equal(replayDenied(live, live, denied).still_blocked.length, 1);
+    const fixed = replayDenied(
+      add('  - host: intranet.example.test\n    private: true\n'),
+      live,
+      denied,
+    );
+    assert.equal(fixed.unblocked.length, 1);
+  });
+
+  it('a CONNECT refused for its address is judged on the first rule, which must be passthrough', () => {
+    const denied = log(
+      refused('CONNECT', 'db.example.test', '-', { port: 5432, reason: 'private-address' }),
+    );
+    const passthrough = add(
+      '  - host: db.example.test:5432\n    tls: passthrough\n    private: true\n',
+    );
+    assert.equal(replayDenied(passthrough, LIVE, denied).unblocked.length, 1);
+    const intercepted = add('  - host: db.example.test:5432\n    private: true\n');
+    assert.equal(replayDenied(intercepted, LIVE, denied).still_blocked.length, 1);
+  });
+
+  it('the port is part of the request: a rule without one covers only 80 and 443', () => {
+    const denied = log(refused('GET', 'api.example.test', '/beta', { port: 8443 }));
+    const replay = replayDenied(LIVE.replace('[/hello]', '[/hello, /beta]'), LIVE, denied);
+    assert.deepEqual(texts(replay, 'still_blocked'), ['GET api.example.test:8443/beta']);
+    const ported = replayDenied(add('  - host: api.example.test:8443\n'), LIVE, denied);
+    assert.deepEqual(texts(ported, 'unblocked'), ['GET api.example.test:8443/beta']);
+  });
+
+  it('an encoded name below a wildcard stays blocked, as the proxy would refuse it', () => {
+    const name = `${'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0'}.example.org`;
+    const denied = log(refused('GET', name, '/'));
+    const replay = replayDenied(add('  - host: "*.example.org"\n'), LIVE, denied);
+    assert.equal(replay.unblocked.length + replay.still_blocked.length, 1);
+    assert.equal(replay.still_blocked.length, 1, JSON.stringify(replay));
+  });
+
+  it('an invalid proposal or an unreadable live file is said, never thrown', () => {
+    const bad = replayDenied('routes: [', LIVE, denied);
+    assert.match(bad.problem ?? '', /does not parse/);
+    assert.equal(bad.unblocked.length + bad.still_blocked.length, 0);
+    const unread = replayDenied(LIVE, undefined, denied);
+    assert.match(unread.problem ?? '', /live routes\.yaml could not be read/);
+    // Judged as refused now: what the candidate admits is reported as unblocked.
+    assert.equal(unread.already_admitted.length, 0);
+  });
+});
+
+describe('distinctRequests', () => {
+  it('one per method, host, port and path, counted, with the newest reason, newest first', () => {
+    const requests = distinctRequests([
+      refused('GET', 'a.test', '/x', { reason: 'private-address' }),
+      refused('GET', 'a.test', '/y'),
+      refused('GET', 'a.test', '/x'),
+      refused('GET', 'a.test', '/x', { port: 8080 }),
+    ]);
+    assert.deepEqual(
+      requests.map((r) => [requestText(r), r.refusals, r.reason]),
+      [
+        ['GET a.test:8080/x', 1, 'no-route'],
+        ['GET a.test/x', 2, 'no-route'],
+        ['GET a.test/y', 1, 'no-route'],
+      ],
+    );
+  });
+});
+
+describe('the denied log as the supervisor reads it', () => {
+  it('bad lines are skipped and counted, never fatal', () => {
+    const good = JSON.stringify(refused('GET', 'a.test', '/x'));
+    const read = parseDeniedLines([good, 'not json', '{"ts":1}', '', '[]', good]);
+    assert.equal(read.entries.length, 2);
+    assert.equal(read.skipped, 3);
+    const replay = replayDenied(LIVE, LIVE, read);
+    assert.equal(replay.skipped_lines, 3);
+    assert.equal(replay.requests, 1);
+  });
+
+  it('a missing file is no refusals; an unreadable one is a problem', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-replay-'));
+    try {
+      assert.deepEqual(await readDeniedLog(join(dir, 'denied.jsonl')), { entries: [], skipped: 0 });
+      const read = await readDeniedLog(dir); // a folder: EISDIR
+      assert.match(read.problem ?? '', /cannot read/);
+      const file = join(dir, 'denied.jsonl');
+      await writeFile(file, `${JSON.stringify(refused('GET', 'a.test', '/x'))}\nbroken`);
+      const loaded = await readDeniedLog(file);
+      assert.equal(loaded.entries.length, 1);
+      assert.equal(loaded.skipped, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
