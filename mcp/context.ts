@@ -19,6 +19,11 @@ export interface ServerContext {
   queueLock: Mutex;
   /** Bounds how many proposals the agent may file (checked under `queueLock`). */
   limiter: ProposalLimiter;
+  /**
+   * Old id → the newer id this server filed to supersede it: names the replacement when the
+   * old one leaves the queue undecided (this sidecar cannot read the supervisor's archive).
+   */
+  supersededBy: Map<string, string>;
 }
 
 export interface ContextOptions {
@@ -44,6 +49,7 @@ export function createContext(options: ContextOptions): ServerContext {
     log: options.log,
     queueLock: createMutex(),
     limiter: new ProposalLimiter(options.proposalLimits),
+    supersededBy: new Map<string, string>(),
   };
 }
 

@@ -24,7 +24,9 @@ export type LimitVerdict = { ok: true } | { ok: false; message: string; hint: st
 /**
  * Decides whether one more proposal may be queued. Callers hold the queue lock across
  * `check` and `record`, so concurrent calls can never overshoot either limit. Re-attaching to
- * an identical undecided proposal files nothing and is never limited.
+ * an identical undecided proposal files nothing and is never limited; a proposal that
+ * supersedes older ones counts like any other (they stay queued until the supervisor
+ * archives them).
  */
 export class ProposalLimiter {
   private queuedAt: number[] = [];

@@ -8,6 +8,10 @@ export const OutcomeSchema = z.strictObject({
   status: z.enum(['approved', 'rejected', 'pending', 'superseded']),
   reason: z.string(),
   applied: z.boolean(),
+  /** `superseded` by a newer proposal of the same tool: its id (the one the operator decides). */
+  superseded_by: z.string().optional(),
+  /** The call was identical to `proposal_id`, already queued: it attached to it, filing nothing. */
+  attached: z.literal(true).optional(),
 });
 
 export type Outcome = z.output<typeof OutcomeSchema>;
@@ -48,7 +52,20 @@ export function pendingOutcome(id: string, waitedMs: number): Outcome {
   };
 }
 
-export function supersededOutcome(id: string): Outcome {
+/**
+ * `id` left the queue without a decision. With `by`: a newer proposal of the same tool
+ * replaced it (the supervisor archived it as superseded); nothing of `id` was applied.
+ */
+export function supersededOutcome(id: string, by?: string): Outcome {
+  if (by !== undefined) {
+    return {
+      proposal_id: id,
+      status: 'superseded',
+      reason: `superseded by ${by}, a newer proposal of the same tool from this agent, before the operator decided`,
+      applied: false,
+      superseded_by: by,
+    };
+  }
   return {
     proposal_id: id,
     status: 'superseded',
@@ -57,8 +74,20 @@ export function supersededOutcome(id: string): Outcome {
   };
 }
 
+/** The same outcome, marked as reached by attaching to an identical queued proposal. */
+export function attachedOutcome(outcome: Outcome): Outcome {
+  return { ...outcome, attached: true };
+}
+
 /** The text the model reads: what happened and what to do next. */
 export function outcomeText(tool: AgentTool | undefined, outcome: Outcome): string {
+  const attached = outcome.attached
+    ? `This call was identical to proposal ${outcome.proposal_id}, already queued: it attached to it and filed nothing new. `
+    : '';
+  return attached + statusText(tool, outcome);
+}
+
+function statusText(tool: AgentTool | undefined, outcome: Outcome): string {
   const id = outcome.proposal_id;
   switch (outcome.status) {
     case 'approved':
@@ -70,6 +99,8 @@ export function outcomeText(tool: AgentTool | undefined, outcome: Outcome): stri
     case 'pending':
       return `Proposal ${id} is still awaiting the operator: ${outcome.reason}. Call await-proposal with {"proposal_id": "${id}"} to keep waiting; do not submit it again.`;
     case 'superseded':
+      if (outcome.superseded_by !== undefined)
+        return `Proposal ${id} was superseded by ${outcome.superseded_by}: a newer proposal of the same tool from this agent replaced it before the operator decided, and nothing of ${id} was applied. The operator decides ${outcome.superseded_by} instead; if no call is waiting on it, call await-proposal with {"proposal_id": "${outcome.superseded_by}"}.`;
       return `Proposal ${id} was superseded: ${outcome.reason}. Read the current config under /etc/claude-bottle/current-config/ and propose again if you still need the change.`;
   }
 }

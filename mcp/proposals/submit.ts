@@ -3,9 +3,11 @@ import type { CallToolResult, ToolExtra } from '../sdk.js';
 import type { ServerContext } from '../context.js';
 import { newProposalId } from '../queue/ids.js';
 import { listUndecided } from '../queue/reattach.js';
-import { ProposalSchema, type Proposal } from '../queue/schema.js';
+import { MAX_SUPERSEDES, ProposalSchema, type Proposal } from '../queue/schema.js';
 import { writeProposal } from '../queue/store.js';
+import { replaces, supersedeMarks } from '../queue/supersede.js';
 import { outcomeResult, refusal, type AgentTool } from './inputs.js';
+import { attachedOutcome } from './outcome.js';
 import { awaitOutcome } from './wait.js';
 
 export interface Submission {
@@ -22,7 +24,9 @@ export interface Submission {
 /**
  * Queues a validated proposal (or re-attaches to an identical undecided one), then waits for
  * the operator. Nothing here decides: the only way out with `approved` is a decision file.
- * Past the bottle's limits (./limiter.ts) the call is refused and nothing is queued.
+ * A new proposal supersedes the older undecided ones of the same tool (it names them; the
+ * supervisor archives them). Past the bottle's limits (./limiter.ts) the call is refused and
+ * nothing is queued.
  */
 export async function submitAndAwait(
   ctx: ServerContext,
@@ -32,7 +36,7 @@ export async function submitAndAwait(
   const queued = await ctx.queueLock.run(() => queueOrReattach(ctx, submission));
   if ('refused' in queued) return refusal(queued.refused.message, queued.refused.hint);
   const outcome = await awaitOutcome(ctx, queued.id, extra);
-  return outcomeResult(submission.tool, outcome);
+  return outcomeResult(submission.tool, queued.attached ? attachedOutcome(outcome) : outcome);
 }
 
 /**
@@ -57,21 +61,27 @@ function cachedKeyOf(ctx: ServerContext, submission: Submission, proposal: Propo
   return key;
 }
 
+const SUPERSEDED_REMEMBERED = 1000;
+
 async function queueOrReattach(
   ctx: ServerContext,
   submission: Submission,
-): Promise<{ id: string } | { refused: { message: string; hint: string } }> {
+): Promise<{ id: string; attached: boolean } | { refused: { message: string; hint: string } }> {
   const undecided = await listUndecided(ctx.queueDir, 'agent', (file, reason) =>
     ctx.log.warn('queue_file_skipped', { file, reason }),
   );
-  const existing = undecided.find(
-    (proposal: Proposal) =>
-      proposal.tool === submission.tool &&
-      cachedKeyOf(ctx, submission, proposal) === submission.key,
-  );
+  // `current`: not yet replaced by a newer one. A replaced one waits only for the supervisor to
+  // archive it: it is never superseded again, and is attached to only when no current one is
+  // identical (an unchanged resubmission is never refused as a new proposal).
+  const marks = supersedeMarks(undecided);
+  const sameTool = undecided.filter((proposal: Proposal) => proposal.tool === submission.tool);
+  const current = sameTool.filter((proposal) => !marks.has(proposal.id));
+  const identical = (proposal: Proposal) =>
+    cachedKeyOf(ctx, submission, proposal) === submission.key;
+  const existing = current.find(identical) ?? sameTool.find(identical);
   if (existing) {
     ctx.log.info('proposal_reattached', { proposal_id: existing.id, tool: submission.tool });
-    return { id: existing.id };
+    return { id: existing.id, attached: true };
   }
   const verdict = ctx.limiter.check(undecided.length);
   if (!verdict.ok) {
@@ -84,10 +94,30 @@ async function queueOrReattach(
     tool: submission.tool,
     justification: submission.justification,
     payload: submission.payload,
-    created_at: new Date().toISOString(),
+    // Strictly after what it replaces: a mark counts only from newer to older (../queue/supersede.ts).
+    created_at: new Date(
+      Math.max(Date.now(), ...current.map((old) => Date.parse(old.created_at) + 1)),
+    ).toISOString(),
   });
+  const supersedes = current
+    .filter((old) => replaces(proposal, old))
+    .map((old) => old.id)
+    .slice(-MAX_SUPERSEDES);
+  if (supersedes.length > 0) proposal.supersedes = supersedes;
+  // The mark travels inside the new proposal: one atomic write, so an old proposal is never
+  // marked without the one that replaces it being queued.
   await writeProposal(ctx.queueDir, 'agent', proposal);
   ctx.limiter.record();
-  ctx.log.info('proposal_queued', { proposal_id: proposal.id, tool: proposal.tool });
-  return { id: proposal.id };
+  for (const old of supersedes) ctx.supersededBy.set(old, proposal.id);
+  // Kept to name a replacement later; the oldest are forgotten first (a Map keeps insertion order).
+  for (const old of ctx.supersededBy.keys()) {
+    if (ctx.supersededBy.size <= SUPERSEDED_REMEMBERED) break;
+    ctx.supersededBy.delete(old);
+  }
+  ctx.log.info('proposal_queued', {
+    proposal_id: proposal.id,
+    tool: proposal.tool,
+    ...(supersedes.length > 0 ? { supersedes } : {}),
+  });
+  return { id: proposal.id, attached: false };
 }

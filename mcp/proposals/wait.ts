@@ -3,6 +3,7 @@ import type { ToolExtra } from '../sdk.js';
 import type { ServerContext } from '../context.js';
 import { queuePaths } from '../queue/paths.js';
 import { readDecision } from '../queue/store.js';
+import { findSuperseder } from '../queue/supersede.js';
 import {
   decisionOutcome,
   formatElapsed,
@@ -13,8 +14,9 @@ import {
 } from './outcome.js';
 
 /**
- * Blocks until the operator decides `id`, the wait bound passes (→ pending) or the client
- * cancels (→ pending; the proposal is never withdrawn). Sends progress while it waits when
+ * Blocks until the operator decides `id`, the supervisor archives it undecided (→ superseded,
+ * naming the newer proposal when one replaced it), the wait bound passes (→ pending) or the
+ * client cancels (→ pending; the proposal is never withdrawn). Sends progress while it waits when
  * the client asked for it with a progress token.
  */
 export async function awaitOutcome(
@@ -32,7 +34,7 @@ export async function awaitOutcome(
     if (!(await exists(pendingFile))) {
       // The supervisor may have decided and archived between the two reads: look once more.
       const late = await readDecision(ctx.queueDir, id);
-      return late ? settled(ctx, id, late) : supersededOutcome(id);
+      return late ? settled(ctx, id, late) : supersededOutcome(id, await supersederOf(ctx, id));
     }
     const elapsed = Date.now() - started;
     if (elapsed >= ctx.maxWaitMs || extra.signal.aborted) {
@@ -54,6 +56,14 @@ export async function awaitOutcome(
     }
     await sleep(Math.min(ctx.pollMs, ctx.maxWaitMs - elapsed), extra.signal);
   }
+}
+
+/**
+ * The newer proposal that replaced `id`: the one this server filed to supersede it, else (after
+ * a restart) a queued one that names it. Asked only once `id` left the queue undecided.
+ */
+export async function supersederOf(ctx: ServerContext, id: string): Promise<string | undefined> {
+  return ctx.supersededBy.get(id) ?? (await findSuperseder(ctx.queueDir, id));
 }
 
 function settled(

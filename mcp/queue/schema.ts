@@ -52,6 +52,9 @@ export const EgressTokenAllowPayloadSchema = z.object({
   value_sha256: Sha256Schema,
 });
 
+/** At most this many older proposals one new proposal names in `supersedes`. */
+export const MAX_SUPERSEDES = 50;
+
 const ProposalBase = {
   v: z.literal(1),
   id: ProposalIdSchema,
@@ -59,6 +62,12 @@ const ProposalBase = {
   created_at: z.iso.datetime(),
   /** A proxy-filed proposal's deadline: the held request is refused then; the supervisor archives it as expired. */
   expires_at: z.iso.datetime().optional(),
+  /**
+   * Agent proposals only: older undecided proposals of the same tool that this one replaces.
+   * A request, not a fact: the supervisor archives each as `superseded` unless an operator
+   * holds its claim or it is decided already (then both stay, and each gets its own answer).
+   */
+  supersedes: z.array(ProposalIdSchema).min(1).max(MAX_SUPERSEDES).optional(),
 };
 
 export const ProposalSchema = z.discriminatedUnion('tool', [
@@ -105,12 +114,14 @@ export type Decision = z.output<typeof DecisionSchema>;
 
 /**
  * Why a proposal left pending/: written into its archive/<id>.json copy by the supervisor,
- * the only mover. `decided` points at decided/<id>.json; `expired` had no decision in time.
+ * the only mover. `decided` points at decided/<id>.json; `expired` had no decision in time;
+ * `superseded` was replaced, undecided, by the newer proposal `superseded_by`.
  */
 export const ArchiveNoteSchema = z.looseObject({
-  status: z.enum(['decided', 'expired', 'withdrawn']),
+  status: z.enum(['decided', 'expired', 'withdrawn', 'superseded']),
   at: z.iso.datetime(),
   by: z.string(),
+  superseded_by: ProposalIdSchema.optional(),
 });
 
 export type ArchiveNote = z.output<typeof ArchiveNoteSchema>;

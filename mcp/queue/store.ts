@@ -76,6 +76,11 @@ export async function readPendingFile(
   // Only the proxy holds a request with a deadline; an agent-set one would fake urgency.
   if (proposal.expires_at !== undefined && source !== 'egress-proxy')
     return { ok: false, reason: `source "${source}" may not set expires_at` };
+  // Only the agent's own proposals replace each other; the proxy's held requests never do.
+  if (proposal.supersedes !== undefined && source !== 'agent')
+    return { ok: false, reason: `source "${source}" may not supersede proposals` };
+  if (proposal.supersedes?.some((id) => !id.startsWith(`${source}-`) || id === proposal.id))
+    return { ok: false, reason: 'supersedes names a proposal of another source or itself' };
   if (Date.parse(proposal.created_at) > Date.now() + CLOCK_SKEW_MS)
     return { ok: false, reason: 'created_at lies in the future' };
   return { ok: true, value: { source, proposal, file, sha256: parsed.value.sha256 } };

@@ -15,6 +15,7 @@ export const AUDIT_RESULTS = [
   'failed',
   'stale',
   'expired',
+  'superseded',
   'restarted',
   'restart-failed',
 ] as const;
@@ -26,7 +27,7 @@ export const AuditLineSchema = z.strictObject({
   /** The proposal decided; absent for the operator's own change (`routes edit`). */
   proposal_id: z.string().optional(),
   tool: z.string(),
-  decision: z.enum(['approved', 'rejected', 'expired', 'operator-change']),
+  decision: z.enum(['approved', 'rejected', 'expired', 'superseded', 'operator-change']),
   reason: z.string(),
   operator: z.string(),
   sha256_before: z.string().optional(),

@@ -19,16 +19,26 @@ proxy's or git-gate's own report). Decide with \`claude-bottle approve <id>\` or
 \`claude-bottle reject <id> --reason R\`, or interactively with \`claude-bottle supervise\`.
 
 options:
-  --all           decided, expired and withdrawn proposals too, with their decisions
+  --all           decided, expired, superseded and withdrawn proposals too, with their
+                  decisions
   --bottle SLUG   only this bottle
   --json          print {"proposals":[{…the proposal as queued (id, tool, justification,
-                  payload, created_at, expires_at?), "slug", "source", "status",
-                  "content_sha256"?, "decision"?, "gate_findings"?, "analysis"}]}; status
-                  is pending, approved, rejected, expired or withdrawn; content_sha256 (of a queued
-                  proposal's file) is what \`approve --sha256\` binds a decision to;
+                  payload, created_at, expires_at?, supersedes?), "slug", "source",
+                  "status", "content_sha256"?, "decision"?, "superseded_by"?,
+                  "gate_findings"?, "analysis", "replay"?}]}; status is pending,
+                  approved, rejected, expired, superseded or withdrawn (superseded: the
+                  agent filed a newer proposal for the same target; listed with --all);
+                  content_sha256 (of a queued proposal's file) is what \`approve
+                  --sha256\` binds a decision to;
                   gate_findings are git-gate's own records of a gitleaks-allow's ids;
                   "analysis" is the supervisor's own findings [{level, code, reason}]
-                  (level danger, caution or info), against the live files as they are now
+                  (level danger, caution or info), against the live files as they are now;
+                  "replay" (egress-proxy-block only) is the bottle's recent refused requests
+                  (the proxy's denied log) judged by the proxy's matcher against the live and
+                  the proposed routes: {requests, unblocked, still_blocked, already_admitted,
+                  not_routes, skipped_lines, problem?}, each a list of {method, host, port,
+                  path, reason, refusals, last}; not_routes were refused for a reason no
+                  routes.yaml changes (git-push, dlp, bad-path, cleartext, encoded-*)
 `,
   options,
   async run(args, io) {
@@ -47,6 +57,8 @@ options:
     for (const line of skipped) io.stderr.write(`warning: skipped ${oneLine(line, 300)}\n`);
     const live = await liveFilesOf(home, views);
     const analysisOf = (view: ProposalView) => analyseProposal(view, live.get(view.slug) ?? {});
+    const { replaysOf } = await import('../analysis/replay-views.js');
+    const replays = await replaysOf(home, views, (slug) => live.get(slug)?.routes?.text);
     if (args.values.json) {
       const proposals = views.map((view) => ({
         ...view.proposal,
@@ -57,7 +69,9 @@ options:
         ...(view.gateFindings ? { gate_findings: view.gateFindings } : {}),
         ...(view.findingsProblem ? { findings_problem: view.findingsProblem } : {}),
         ...(view.decision ? { decision: view.decision } : {}),
+        ...(view.supersededBy ? { superseded_by: view.supersededBy } : {}),
         analysis: analysisOf(view),
+        ...(replays.has(view) ? { replay: replays.get(view) } : {}),
       }));
       io.stdout.write(`${jsonSafe({ proposals })}\n`);
       return 0;
@@ -74,7 +88,11 @@ options:
         view.status === 'pending' && p.expires_at
           ? `, refused in ${shortDuration(Date.parse(p.expires_at) - now)}`
           : '';
-      const by = view.decision ? ` by ${terminalSafe(view.decision.decided_by)}` : '';
+      const by = view.decision
+        ? ` by ${terminalSafe(view.decision.decided_by)}`
+        : view.supersededBy
+          ? ` by ${view.supersededBy}`
+          : '';
       io.stdout.write(
         `${p.id}  ${view.slug}  ${p.tool}  ${age} ago${left}  [${view.status}${by}]\n    ${proposalSummary(view, 100)}\n`,
       );
@@ -86,6 +104,11 @@ options:
           `    analysis: ${count('danger')} danger, ${count('caution')} caution (${codes}); --json for the reasons\n`,
         );
       }
+      const replay = replays.get(view);
+      if (replay && replay.requests > 0)
+        io.stdout.write(
+          `    replay: ${replay.unblocked.length} of the agent's refused requests would be admitted, ${replay.still_blocked.length} stay blocked; --json for which\n`,
+        );
     }
     return 0;
   },

@@ -22,6 +22,8 @@ export function refuseRewritten(view: ProposalView, firstRead?: string, shown?: 
 
 export function refuseDecided(view: ProposalView): void {
   if (view.status === 'pending') return;
+  if (view.status === 'superseded' && view.queued) return; // replaced but not archived: handled by the caller
+  if (view.status === 'superseded') throw supersededError(view);
   if (view.status === 'expired' && view.queued) return; // expired but not archived: handled by the caller
   throw new BottleError(
     view.status === 'expired' ? 'PROPOSAL_EXPIRED' : 'DECISION_EXISTS',
@@ -34,4 +36,14 @@ export function describeExisting(decided: Decision | undefined): string {
   if (!decided) return 'run `claude-bottle proposals --all` to see it';
   const applied = decided.applied === false ? ', not applied' : '';
   return `${decided.decision}${applied} by ${decided.decided_by} at ${decided.decided_at}${decided.reason ? `: ${decided.reason}` : ''}`;
+}
+
+/** Deciding a replaced proposal would answer a call the agent no longer makes: decide the newer one. */
+export function supersededError(view: ProposalView): BottleError {
+  const by = view.supersededBy ?? 'a newer proposal';
+  return new BottleError(
+    'PROPOSAL_SUPERSEDED',
+    `proposal ${view.proposal.id} was superseded by ${by}, a newer ${view.proposal.tool} from the same agent; nothing was applied`,
+    { hint: `decide ${by} instead (\`claude-bottle proposals\` lists it)` },
+  );
 }

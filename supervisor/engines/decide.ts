@@ -6,7 +6,13 @@ import { appendAudit } from '../audit/log.js';
 import type { BottleRef } from '../queue/bottles.js';
 import { claimProposal } from '../queue/claim.js';
 import { isExpired, locateProposal, type ProposalView } from '../queue/proposals.js';
-import { describeExisting, refuseDecided, refuseRewritten } from './decide-checks.js';
+import {
+  describeExisting,
+  refuseDecided,
+  refuseRewritten,
+  supersededError,
+} from './decide-checks.js';
+import { archiveSuperseded, settleSupersedes } from '../queue/supersede.js';
 import { engineFor } from './registry.js';
 import type { ApplyOutcome, EngineDeps } from './types.js';
 
@@ -74,6 +80,14 @@ export async function decide(request: DecideRequest, deps: EngineDeps): Promise<
     const { view } = await locateProposal(deps.home, request.id, bottle.slug);
     refuseDecided(view);
     refuseRewritten(view, first.sha256, request.expectSha256);
+    if (view.status === 'superseded' && view.supersededBy !== undefined) {
+      // Under its claim: tidied here rather than left for the supervisor's sweep.
+      await archiveSuperseded(bottle, view.proposal, view.supersededBy, {
+        operator: request.operator,
+        now: deps.now,
+      });
+      throw supersededError(view);
+    }
     if (isExpired(view.proposal, deps.now())) {
       await expire(bottle, view, request.operator, deps);
       throw new BottleError(
@@ -196,6 +210,13 @@ async function finish(
     result: finished.result,
     ...(finished.decision.message ? { message: finished.decision.message } : {}),
   });
+  // Whoever decides also tidies what this proposal replaced, while its marks are still queued
+  // with it: a queue decided only by the headless verbs never fills with superseded proposals
+  // (they count toward the agent's cap until archived).
+  await settleSupersedes(bottle, { operator: request.operator, now: deps.now }).catch(
+    (error: unknown) =>
+      deps.progress(`warning: superseded proposals stay queued for now: ${String(error)}`),
+  );
   // The decision stands once written: a failed move out of pending/ is tidied by the sweep.
   await archiveProposal(bottle.layout.queue.root, view.source, view.proposal, {
     status: 'decided',

@@ -10,14 +10,18 @@ import type { FindingRecord } from '../../images/git-gate/finding.js';
 import { readArchived } from '../../mcp/queue/archive.js';
 import { loadFindings } from '../../mcp/validate/findings.js';
 import { findPending, listPending, readDecision } from '../../mcp/queue/store.js';
+import { findSuperseder, supersedeMarks } from '../../mcp/queue/supersede.js';
 import { listBottles, openBottle, type BottleRef } from './bottles.js';
 
 /**
  * Where a proposal stands. `pending`: waiting for the operator (or, with a decision already
  * on disk, for the supervisor to archive it); `expired`: a proxy proposal whose held request
- * was refused at its deadline; `withdrawn`: archived with no decision.
+ * was refused at its deadline; `superseded`: an agent proposal archived undecided because a
+ * newer one of the same tool replaced it (`supersededBy`); `withdrawn`: archived with no
+ * decision otherwise.
  */
-export type ProposalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
+export type ProposalStatus =
+  'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn' | 'superseded';
 
 export interface ProposalView {
   slug: string;
@@ -29,6 +33,8 @@ export interface ProposalView {
   decisionProblem?: string;
   /** True while the file is still in pending/ (the supervisor has not archived it yet). */
   queued: boolean;
+  /** `superseded`: the id of the newer proposal that replaced this one. */
+  supersededBy?: string;
   /** sha256 of the pending file's bytes as read: what a decision on this view is bound to. */
   sha256?: string;
   /**
@@ -61,12 +67,16 @@ export async function bottleProposals(
   const now = options.now ?? new Date();
   const queueDir = bottle.layout.queue.root;
   const views: ProposalView[] = [];
-  for (const pending of await listPending(queueDir, options.onSkip)) {
+  const queued = await listPending(queueDir, options.onSkip);
+  const marks = supersedeMarks(queued.map((pending) => pending.proposal));
+  for (const pending of queued) {
     const view = await withDecision(bottle.slug, pending.source, pending.proposal, queueDir, true);
     view.sha256 = pending.sha256;
     await attachGateFindings(view, bottle);
     if (view.status === 'pending' && isExpired(pending.proposal, now)) view.status = 'expired';
-    // Expired ones are listed until the supervisor archives them: they still need its sweep.
+    markSuperseded(view, marks.get(pending.proposal.id));
+    // Expired ones are listed until the supervisor archives them: they still need its sweep. A
+    // replaced one is not the operator's to decide (the newer one is): listed with --all only.
     if (view.status === 'pending' || view.status === 'expired' || options.all) views.push(view);
   }
   if (options.all) {
@@ -131,6 +141,8 @@ export async function locateProposal(
       await attachGateFindings(view, bottle);
       if (view.status === 'pending' && isExpired(pending.proposal, new Date()))
         view.status = 'expired';
+      if (pending.source === 'agent')
+        markSuperseded(view, await findSuperseder(queueDir, pending.proposal.id));
       found.push({ bottle, view });
       continue;
     }
@@ -154,7 +166,17 @@ export async function locateProposal(
   return found[0]!;
 }
 
-/** An archived proposal with its decision; no decision means it expired or was withdrawn. */
+/**
+ * A queued, undecided proposal that a newer one replaces is `superseded` already: the agent's
+ * call on it is answered so once the supervisor archives it, and deciding it is refused.
+ */
+function markSuperseded(view: ProposalView, by: string | undefined): void {
+  if (by === undefined || view.status !== 'pending') return;
+  view.status = 'superseded';
+  view.supersededBy = by;
+}
+
+/** An archived proposal with its decision; without one it expired, was superseded or withdrawn. */
 async function archivedView(
   bottle: BottleRef,
   id: string,
@@ -169,8 +191,13 @@ async function archivedView(
   }
   const source: QueueSource = id.startsWith('egress-proxy-') ? 'egress-proxy' : 'agent';
   const view = await withDecision(bottle.slug, source, archived.value.proposal, queueDir, false);
-  if (view.status === 'pending')
-    view.status = archived.value.note?.status === 'expired' ? 'expired' : 'withdrawn';
+  const note = archived.value.note;
+  if (view.status === 'pending' && note?.status === 'superseded' && note.superseded_by) {
+    view.status = 'superseded';
+    view.supersededBy = note.superseded_by;
+  } else if (view.status === 'pending') {
+    view.status = note?.status === 'expired' ? 'expired' : 'withdrawn';
+  }
   return view;
 }
 

@@ -6,6 +6,7 @@ import { sweepQueue } from '../engines/sweep.js';
 import type { EngineDeps } from '../engines/types.js';
 import { listBottles, openBottle } from './bottles.js';
 import { bottleProposals } from './proposals.js';
+import { settleSupersedes } from './supersede.js';
 
 export interface QueueWatchOptions {
   /** Events for one bottle closer together than this are reported once (default 30 ms). */
@@ -14,7 +15,8 @@ export interface QueueWatchOptions {
   slug?: string;
   /**
    * Sweep each bottle's queue (engines/sweep.ts: expired proxy proposals archived as
-   * `expired`) when it changes and at each held request's deadline. Off without it.
+   * `expired`; ./supersede.ts: agent proposals a newer one replaced archived as `superseded`)
+   * when it changes and at each held request's deadline. Off without it.
    */
   sweep?: { deps: EngineDeps; operator: string };
 }
@@ -22,7 +24,7 @@ export interface QueueWatchOptions {
 export interface QueueWatchEvents {
   /** Something under `state/<slug>/` that the supervisor shows changed (or the bottle appeared or went). */
   changed: [slug: string];
-  /** A sweep archived `moved` proposals (expired, or decided but left in pending/). */
+  /** A sweep archived `moved` proposals (expired, superseded, or decided but left in pending/). */
   swept: [slug: string, moved: number];
   error: [error: unknown];
 }
@@ -143,7 +145,11 @@ export class QueueWatcher extends EventEmitter<QueueWatchEvents> {
     if (this.closed) return;
     const bottle = await openBottle(this.home, slug).catch(() => undefined);
     if (!bottle) return;
-    const moved = await sweepQueue(bottle, operator, deps);
+    const superseded = await settleSupersedes(bottle, {
+      operator,
+      now: deps.now,
+    });
+    const moved = superseded.length + (await sweepQueue(bottle, operator, deps));
     if (moved > 0) this.emit('swept', slug, moved);
     // Nothing on disk changes when a deadline passes: wake up for the next one.
     const now = deps.now().getTime();

@@ -2,13 +2,21 @@ import { mkdir } from 'node:fs/promises';
 import { stateDirOf } from '../../lib/home.js';
 import { stateLayout, type StateLayout } from '../../launcher/state/layout.js';
 import { writeMetadata } from '../../launcher/state/metadata.js';
+import type { EngineDeps } from '../../supervisor/engines/types.js';
 
 /**
  * A bottle's state dir with just a running-looking metadata.json: enough for the supervisor's
  * queue code, which needs no containers for report-only engines and the watcher.
  */
 export async function makeStateDir(home: string, slug: string): Promise<StateLayout> {
-  const layout = stateLayout(stateDirOf(home, slug));
+  return writeRunningMetadata(stateLayout(stateDirOf(home, slug)), slug);
+}
+
+/** Makes `layout` look like a running bottle's state dir (live-config/ and metadata.json). */
+export async function writeRunningMetadata(
+  layout: StateLayout,
+  slug: string,
+): Promise<StateLayout> {
   const now = new Date().toISOString();
   await mkdir(layout.liveConfig, { recursive: true });
   await writeMetadata(layout.metadata, {
@@ -30,4 +38,20 @@ export async function makeStateDir(home: string, slug: string): Promise<StateLay
     updated_at: now,
   });
   return layout;
+}
+
+/**
+ * Engine deps for decisions that need no container (report-only engines, expiry, supersede,
+ * the watcher's sweep): asking for the engine fails the test.
+ */
+export function containerlessDeps(home: string): EngineDeps {
+  return {
+    env: {},
+    home,
+    docker: () => {
+      throw new Error('no engine needed here');
+    },
+    progress: () => {},
+    now: () => new Date(),
+  };
 }

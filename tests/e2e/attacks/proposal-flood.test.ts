@@ -40,6 +40,16 @@ async function distinctProposals(prefix: string, count: number) {
   }));
 }
 
+/** How many of the bottle's proposals, queued or archived, have `status`. */
+async function statusCount(status: string): Promise<number> {
+  const listed = await bottle.cli('proposals', '--all', '--json', '--bottle', bottle.slug);
+  assert.equal(listed.code, 0, listed.stderr);
+  const { proposals } = JSON.parse(listed.stdout) as {
+    proposals: { status: string }[];
+  };
+  return proposals.filter((p) => p.status === status).length;
+}
+
 describe('attack: bury the operator in proposals', dockerSuite, () => {
   before(async () => {
     assertDockerAvailable();
@@ -74,8 +84,10 @@ describe('attack: bury the operator in proposals', dockerSuite, () => {
     assert.deepEqual(await pendingIds(bottle), []);
   });
 
-  // Both limits, exactly: 40 distinct calls at once meet the undecided cap; once the operator
-  // has rejected those, the rest of the minute's budget is all that fits.
+  // Both limits, exactly: 40 distinct calls at once meet the undecided cap (a replaced proposal
+  // counts until it is archived); each one queued supersedes the one before, so the operator
+  // reads one. Once that is rejected (and the replaced ones archived by the same verb), the
+  // rest of the minute's budget is all that fits.
   it('burying the operator: undecided proposals are capped per bottle, then the per-minute rate applies', async () => {
     const { maxUndecided, perWindow } = DEFAULT_PROPOSAL_LIMITS;
     const first = await burst(await distinctProposals('first', 2 * maxUndecided));
@@ -88,16 +100,26 @@ describe('attack: bury the operator in proposals', dockerSuite, () => {
       );
       assert.match(r.refused ?? '', /What to do: .*await-proposal/);
     }
-    for (const id of await pendingIds(bottle)) {
-      const rejected = await bottle.cli('reject', id, '--reason', 'flood', '--bottle', bottle.slug);
-      assert.equal(rejected.code, 0, rejected.stderr);
-    }
+    const current = await pendingIds(bottle);
+    assert.equal(current.length, 1, "only the newest is the operator's to read");
+    const rejected = await bottle.cli(
+      'reject',
+      current[0]!,
+      '--reason',
+      'flood',
+      '--bottle',
+      bottle.slug,
+    );
+    assert.equal(rejected.code, 0, rejected.stderr);
+    assert.equal(await statusCount('superseded'), maxUndecided - 1);
     const second = await burst(await distinctProposals('second', maxUndecided));
     const queued = second.filter((r) => r.queued !== undefined);
     assert.equal(queued.length, perWindow - maxUndecided);
     for (const r of second.filter((r) => r.queued === undefined))
       assert.match(r.refused ?? '', /filed in the last 60 s .*What to do: call again in \d+ s/s);
-    assert.equal((await pendingIds(bottle)).length, perWindow - maxUndecided);
+    assert.equal((await pendingIds(bottle)).length, 1);
+    // Each of the second burst but the newest is replaced too (queued until the next decision).
+    assert.equal(await statusCount('superseded'), maxUndecided - 1 + perWindow - maxUndecided - 1);
   });
 
   it('burying the operator: a flood of 1,000 is refused call by call, none lost or duplicated, the listing stays live', async () => {

@@ -75,40 +75,59 @@ describe('claude-bottle supervise (tmux) on a real bottle', dockerSuite, () => {
     await bottle?.destroy();
   });
 
-  it('shows agent text literally, approves one proposal and rejects another with a typed reason', async () => {
+  it('shows agent text literally, answers a replaced proposal as superseded, approves one proposal and rejects another with a typed reason', async () => {
     const live = await bottle.liveRoutes();
     await waitForScreen('the TUI with no proposal', (s) => s.includes('No proposal waiting.'));
 
     // Filed while the TUI runs: it must pick them up from the queue on its own.
-    const second: Promise<AgentToolResult> = bottle.callTool('egress-proxy-block', {
-      routes_yaml: withPath(live, '/second'),
-      justification: 'I need /second for the release notes',
+    const replaced: Promise<AgentToolResult> = bottle.callTool('egress-proxy-block', {
+      routes_yaml: withPath(live, '/replaced'),
+      justification: 'I need /replaced for the changelog',
     });
-    await waitForScreen('the first proposal', (s) => s.includes('proposals (1)'));
+    await waitForScreen('the first proposal', (s) =>
+      s.includes('I need /replaced for the changelog'),
+    );
     const first: Promise<AgentToolResult> = bottle.callTool('egress-proxy-block', {
       routes_yaml: withPath(live, '/first'),
       justification: HOSTILE,
     });
-    // The newest is listed first, but the selection stays where it was (the older one).
-    await waitForScreen(
-      'both proposals, the first one filed still selected',
-      (s) => s.includes('proposals (2)') && s.includes('I need /second for the release notes'),
-    );
-    await press('k');
-    const shown = await waitForScreen('the hostile justification, literally', (s) =>
-      s.includes('{bold}blessed tags{/bold}'),
+    // A newer routes.yaml from the same agent replaces the undecided older one: the TUI
+    // archives it and its call is answered, nothing of it applied.
+    const superseded = await replaced;
+    assert.equal(superseded.structured?.status, 'superseded', superseded.text);
+    assert.equal(superseded.structured?.applied, false);
+    assert.match(superseded.text, /was superseded by agent-/);
+    const shown = await waitForScreen(
+      'the hostile justification, literally, as the one proposal',
+      (s) =>
+        s.includes('proposals (1)') &&
+        s.includes('{bold}blessed tags{/bold}') &&
+        !s.includes('I need /replaced'),
     );
     assert.match(shown, /AGENT'S WORDS, UNVERIFIED/);
     assert.match(shown, /\\u\{1b\}/, 'the escape sequence is shown, not obeyed');
     assert.match(shown, /\+\s+- \/first/, 'the diff against the live routes');
     if (DOCS_CAPTURE) await captureForDocs();
 
+    // The selected proposal was replaced under it: the first a may only confirm the move.
     await press('a');
+    const acted = await waitForScreen('the approval or the moved-selection notice', (s) =>
+      /press a again|0 pending/.test(s),
+    );
+    if (acted.includes('press a again')) await press('a');
     const approved = await first;
     assert.equal(approved.structured?.status, 'approved', approved.text);
     assert.equal(approved.structured?.applied, true);
     assert.match(await bottle.liveRoutes(), /- \/first/);
-    await waitForScreen('one proposal left', (s) => s.includes('proposals (1)'));
+    await waitForScreen('nothing left', (s) => s.includes('0 pending'));
+
+    const second: Promise<AgentToolResult> = bottle.callTool('egress-proxy-block', {
+      routes_yaml: withPath(await bottle.liveRoutes(), '/second'),
+      justification: 'I need /second for the release notes',
+    });
+    await waitForScreen('the next proposal', (s) =>
+      s.includes('I need /second for the release notes'),
+    );
 
     // The list moved the selection onto the other proposal: the first r only confirms that.
     await press('r');
@@ -132,8 +151,9 @@ describe('claude-bottle supervise (tmux) on a real bottle', dockerSuite, () => {
     const { proposals } = JSON.parse(decided.stdout) as {
       proposals: { status: string; decision?: { decided_by: string } }[];
     };
-    assert.deepEqual(proposals.map((p) => p.status).sort(), ['approved', 'rejected']);
-    for (const p of proposals) assert.equal(p.decision?.decided_by, 'e2e-operator (tui)');
+    assert.deepEqual(proposals.map((p) => p.status).sort(), ['approved', 'rejected', 'superseded']);
+    for (const p of proposals.filter((p) => p.status !== 'superseded'))
+      assert.equal(p.decision?.decided_by, 'e2e-operator (tui)');
   });
 
   it("m opens the proposed file in $EDITOR with the screen suspended and applies the confirmed edit; l shows the proxy's decisions", async () => {

@@ -9,7 +9,7 @@ import { readDecision, writeDecision, writeProposal } from '../../../mcp/queue/s
 import { decide } from '../../../supervisor/engines/decide.js';
 import type { EngineDeps } from '../../../supervisor/engines/types.js';
 import { listProposals } from '../../../supervisor/queue/proposals.js';
-import { makeStateDir } from '../../helpers/state-dir.js';
+import { containerlessDeps, makeStateDir } from '../../helpers/state-dir.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 
 // decide() on a real state dir with the engines that need no container (token allow,
@@ -18,15 +18,7 @@ let tree: TempTree;
 let home = '';
 const SLUG = 'scripted-abc123';
 
-const deps = (): EngineDeps => ({
-  env: {},
-  home,
-  docker: () => {
-    throw new Error('no engine needed here');
-  },
-  progress: () => {},
-  now: () => new Date(),
-});
+const deps = (): EngineDeps => containerlessDeps(home);
 
 function tokenProposal(expiresInMs = 60_000): Proposal {
   const id = newProposalId('egress-proxy');

@@ -6,7 +6,7 @@ import type { Proposal } from '../../../mcp/queue/schema.js';
 import { writeProposal } from '../../../mcp/queue/store.js';
 import type { EngineDeps } from '../../../supervisor/engines/types.js';
 import { watchedSlug, watchQueues, type QueueWatcher } from '../../../supervisor/queue/watch.js';
-import { makeStateDir } from '../../helpers/state-dir.js';
+import { makeStateDir, containerlessDeps } from '../../helpers/state-dir.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 
 // The TUI's queue watcher (supervisor/queue/watch.ts) on a real temp home.
@@ -64,15 +64,7 @@ describe('QueueWatcher on a real home', () => {
     }
   }
 
-  const deps = (): EngineDeps => ({
-    env: {},
-    home: tree.path('home'),
-    docker: () => {
-      throw new Error('no engine needed');
-    },
-    progress: () => {},
-    now: () => new Date(),
-  });
+  const deps = (): EngineDeps => containerlessDeps(tree.path('home'));
 
   before(async () => {
     tree = await tempTree({ 'home/bottles/.keep': '' });

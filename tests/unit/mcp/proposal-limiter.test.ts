@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { createLogger } from '../../../lib/log.js';
 import { createContext, type ServerContext } from '../../../mcp/context.js';
 import { ProposalLimiter } from '../../../mcp/proposals/limiter.js';
 import { submitAndAwait, type Submission } from '../../../mcp/proposals/submit.js';
+import type { Proposal } from '../../../mcp/queue/schema.js';
 import type { ToolExtra } from '../../../mcp/sdk.js';
 
 describe('ProposalLimiter', () => {
@@ -98,9 +99,56 @@ describe('submitAndAwait under a burst', () => {
   });
 
   it('still re-attaches an identical call at the cap (that files nothing)', async () => {
-    const again = await submitAndAwait(ctx, submission('/p0'), extra);
+    // Each of the burst superseded the ones before it: the newest is the one to attach to.
+    const queued = await Promise.all(
+      (await readdir(join(root, 'queue/pending/agent'))).map(
+        async (name) =>
+          JSON.parse(await readFile(join(root, 'queue/pending/agent', name), 'utf8')) as Proposal,
+      ),
+    );
+    const replaced = new Set(queued.flatMap((p) => p.supersedes ?? []));
+    const newest = queued.filter((p) => !replaced.has(p.id));
+    assert.equal(newest.length, 1);
+    const path = /paths: \[(.*)\]/.exec(
+      (newest[0]!.payload as { routes_yaml: string }).routes_yaml,
+    )?.[1];
+    const again = await submitAndAwait(ctx, submission(path!), extra);
     const firstQueued = (await readdir(join(root, 'queue/pending/agent'))).length;
     assert.equal(again.isError, undefined, JSON.stringify(again.content));
+    assert.equal((again.structuredContent as { proposal_id: string }).proposal_id, newest[0]!.id);
+    assert.equal((again.structuredContent as { attached?: boolean }).attached, true);
     assert.equal(firstQueued, 5);
+    // One already replaced (still queued until the supervisor archives it) is attached to as well.
+    const replacedPath = /paths: \[(.*)\]/.exec(
+      (queued.find((p) => replaced.has(p.id))!.payload as { routes_yaml: string }).routes_yaml,
+    )?.[1];
+    const older = await submitAndAwait(ctx, submission(replacedPath!), extra);
+    assert.equal(older.isError, undefined, JSON.stringify(older.content));
+    assert.equal((older.structuredContent as { attached?: boolean }).attached, true);
+    assert.equal((await readdir(join(root, 'queue/pending/agent'))).length, 5);
+  });
+
+  it('counts a new superseding proposal against the window, never an attach', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cb-limiter-window-'));
+    try {
+      await mkdir(join(dir, 'queue/pending/agent'), { recursive: true });
+      const windowed = createContext({
+        stateDir: dir,
+        maxWaitSeconds: 1,
+        log: createLogger({ component: 'test', sink: { write: () => true } }),
+        proposalLimits: { maxUndecided: 100, perWindow: 2, windowMs: 60_000 },
+      });
+      assert.equal((await submitAndAwait(windowed, submission('/a'), extra)).isError, undefined);
+      for (let i = 0; i < 5; i++) {
+        const attached = await submitAndAwait(windowed, submission('/a'), extra);
+        assert.equal(attached.isError, undefined, 'an attach is never limited');
+      }
+      assert.equal((await submitAndAwait(windowed, submission('/b'), extra)).isError, undefined);
+      const third = await submitAndAwait(windowed, submission('/c'), extra);
+      assert.equal(third.isError, true, 'the third new proposal is past the window');
+      assert.equal((await readdir(join(dir, 'queue/pending/agent'))).length, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
