@@ -88,6 +88,10 @@ function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    // A getter: process.stdin opens a handle when first touched, which most verbs never need.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,

@@ -7,6 +7,7 @@ import { resolveHome, stateRoot } from '../lib/home.js';
 import { composeDown, composeUp } from './compose.js';
 import type { DockerAdapter } from './docker.js';
 import { bottleImages } from './images/bottle-images.js';
+import { manifestFileSha256 } from './manifest/digest.js';
 import {
   loadManifests,
   resolveSecrets,
@@ -106,6 +107,7 @@ export async function startBottle(options: StartOptions, deps: StartDeps): Promi
     repo: options.repo ?? null,
     compose_project: project,
     secrets_dir: secretsPaths.dir,
+    manifest_sha256: await manifestFileSha256(selection.bottle.file),
     images: {},
     services: [],
     status: 'creating',

@@ -7,6 +7,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** For a yes/no question; absent (or not a TTY) means no one to ask: such verbs take --yes. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Aborted on SIGINT/SIGTERM while a command runs. */
   signal?: AbortSignal;
 }

@@ -20,6 +20,11 @@ export interface LoadOptions {
   cwd: string;
   /** For `~/` in the file paths a bottle names; default: this process's environment. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Text to load in place of a file's content, keyed by the file's path as listed: a manifest
+   * about to be written is checked by this same loader before it replaces the file.
+   */
+  overrides?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function loadManifests(options: LoadOptions): Promise<ManifestSet> 
   const bottles: LoadedBottle[] = [];
   const invalidBottles: string[] = [];
   for (const file of await markdownFiles(join(options.home, 'bottles'), errors)) {
-    const loaded = await loadOne(file, BottleSchema, errors);
+    const loaded = await loadOne(file, BottleSchema, errors, options.overrides);
     if (!loaded) invalidBottles.push(basename(file, '.md'));
     else
       bottles.push({
@@ -52,7 +57,7 @@ export async function loadManifests(options: LoadOptions): Promise<ManifestSet> 
   for (const [source, dir] of sources) {
     const schema = source === 'home' ? HomeAgentSchema : CwdAgentSchema;
     for (const file of await markdownFiles(dir, errors)) {
-      const loaded = await loadOne(file, schema, errors);
+      const loaded = await loadOne(file, schema, errors, options.overrides);
       if (!loaded) continue;
       const clash = agents.find((agent) => agent.name === loaded.name);
       if (clash) {
@@ -83,6 +88,7 @@ async function loadOne<S extends z.ZodType>(
   file: string,
   schema: S,
   errors: ManifestIssue[],
+  overrides: ReadonlyMap<string, string> | undefined,
 ): Promise<
   | {
       name: string;
@@ -105,7 +111,7 @@ async function loadOne<S extends z.ZodType>(
   }
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = overrides?.get(file) ?? (await readFile(file, 'utf8'));
   } catch (error) {
     errors.push({
       file,

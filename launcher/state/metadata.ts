@@ -45,6 +45,11 @@ export const MetadataSchema = z.looseObject({
   updated_at: z.string(),
   /** The stock agent image (before the bottle's own Dockerfile): what a capability rebuild builds on. */
   agent_base_image: z.string().optional(),
+  /**
+   * The sha256 of the bottle manifest's text at start, or as `policy diff --write` last wrote
+   * it (launcher/manifest/digest.ts): an edit beyond these is what policy diff warns about.
+   */
+  manifest_sha256: z.string().optional(),
   /** Per audit component (`audit/<component>.jsonl`), the head of its hash chain. */
   audit_heads: z.record(z.string(), AuditHeadSchema).optional(),
 });

@@ -1,6 +1,16 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseRoutes, sha256 } from '../../images/egress-proxy/routes/parse.js';
-import { planProviderRoute } from '../../launcher/credentials/provider-route.js';
-import { loadManifests } from '../../launcher/manifest/index.js';
+import type { Route } from '../../images/egress-proxy/routes/schema.js';
+import { planProviderRoute, type SignIn } from '../../launcher/credentials/provider-route.js';
+import { manifestSha256 } from '../../launcher/manifest/digest.js';
+import {
+  loadManifests,
+  MANIFEST_NAME_PATTERN,
+  type LoadedBottle,
+} from '../../launcher/manifest/index.js';
+import type { StateLayout } from '../../launcher/state/layout.js';
+import type { Metadata } from '../../launcher/state/metadata.js';
 import { routesYaml } from '../../launcher/state/live-config.js';
 import { BottleError } from '../../lib/errors.js';
 import { readAudit } from '../audit/log.js';
@@ -15,12 +25,28 @@ export interface PolicyItem extends Attribution {
   kind: 'route' | 'gitleaks-allowlist' | 'dockerfile';
   change: string;
   detail: string;
+  /** A route item's host (how routes are matched between the two sides). */
+  host?: string;
 }
 
 export interface PolicyDiff {
   slug: string;
   manifest: string;
+  /** Whether the manifest was edited since the bottle started (null: start recorded no sha256). */
+  manifest_changed: boolean | null;
   items: PolicyItem[];
+}
+
+/** A policy diff and what `--write` needs to turn its route items into a manifest change. */
+export interface PolicyState {
+  diff: PolicyDiff;
+  bottle: LoadedBottle;
+  /** The manifest's text the diff was computed from: what a write expects to replace. */
+  manifestText: string;
+  live: Route[];
+  signIn: SignIn | undefined;
+  metadata: Metadata;
+  layout: StateLayout;
 }
 
 const ROUTE_TOOLS = ['egress-proxy-block', 'routes-edit'];
@@ -31,17 +57,37 @@ const ROUTE_TOOLS = ['egress-proxy-block', 'routes-edit'];
  * so "what the manifest would start" is computed by the code `start` runs.
  */
 export async function policyDiff(home: string, cwd: string, slug: string): Promise<PolicyDiff> {
+  return (await policyState(home, cwd, slug)).diff;
+}
+
+export async function policyState(
+  home: string,
+  cwd: string,
+  slug: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<PolicyState> {
   const bottleRef = await openBottle(home, slug);
-  const set = await loadManifests({ home, cwd });
+  // Read once and loaded from that text: the diff, the sha256 and a later write agree on it.
+  const file = join(home, 'bottles', `${bottleRef.metadata.bottle}.md`);
+  const manifestText = MANIFEST_NAME_PATTERN.test(bottleRef.metadata.bottle)
+    ? await readFile(file, 'utf8').catch(() => undefined)
+    : undefined;
+  const set = await loadManifests({
+    home,
+    cwd,
+    env,
+    ...(manifestText !== undefined ? { overrides: new Map([[file, manifestText]]) } : {}),
+  });
   const bottle = set.bottles.find((b) => b.name === bottleRef.metadata.bottle);
-  if (!bottle) {
+  if (!bottle || manifestText === undefined) {
     throw new BottleError(
       'MANIFEST_NOT_FOUND',
       `bottle ${slug} was started from manifest "${bottleRef.metadata.bottle}", which is gone or invalid in ${home}/bottles/`,
       { hint: 'run `claude-bottle manifest check` to see why' },
     );
   }
-  const plan = planProviderRoute(bottle, bottleRef.metadata.sign_in ?? undefined);
+  const signIn = bottleRef.metadata.sign_in ?? undefined;
+  const plan = planProviderRoute(bottle, signIn);
   const planned = parseRoutes(routesYaml(bottle, plan));
   const liveText = (await readLive(bottleRef.layout, 'routes')).text;
   const live = parseRoutes(liveText);
@@ -56,6 +102,7 @@ export async function policyDiff(home: string, cwd: string, slug: string): Promi
     kind: 'route',
     change: item.change,
     detail: `${item.host}: ${item.detail}`,
+    host: item.host,
     ...routeWho,
   }));
   const allowlist = (await readLive(bottleRef.layout, 'gitleaksAllowlist')).text;
@@ -78,5 +125,19 @@ export async function policyDiff(home: string, cwd: string, slug: string): Promi
       ...attributeProposal(lines, line.proposal_id),
     });
   }
-  return { slug, manifest: bottle.file, items };
+  const recorded = bottleRef.metadata.manifest_sha256;
+  return {
+    diff: {
+      slug,
+      manifest: bottle.file,
+      manifest_changed: recorded === undefined ? null : recorded !== manifestSha256(manifestText),
+      items,
+    },
+    bottle,
+    manifestText,
+    live: live.routes.routes,
+    signIn,
+    metadata: bottleRef.metadata,
+    layout: bottleRef.layout,
+  };
 }

@@ -2,9 +2,10 @@ import type { Route } from '../../images/egress-proxy/routes/schema.js';
 
 /**
  * What the live routes hold beyond (or short of) what the manifest would start: pure, on
- * routes already parsed by the proxy's own parser. A route is keyed by its host; a host whose
- * route changed is "widened" when the live route allows a superset (more methods, more or
- * wider paths), "changed" otherwise (auth, tls, dlp, private, or a narrowing).
+ * routes already parsed by the proxy's own parser. A route is keyed by its host and its place
+ * among that host's routes; a route that changed is "widened" when the live route allows a
+ * superset (more methods, more or wider paths), "changed" otherwise (auth, tls, dlp, private,
+ * or a narrowing).
  */
 export type RouteChange = 'added' | 'removed' | 'widened' | 'changed';
 
@@ -22,10 +23,14 @@ export interface RouteDiffItem {
 
 export function diffRoutes(planned: readonly Route[], live: readonly Route[]): RouteDiffItem[] {
   const items: RouteDiffItem[] = [];
-  const plannedByHost = new Map(planned.map((route) => [route.host, route]));
-  const liveHosts = new Set(live.map((route) => route.host));
+  // A host may have several routes (first match wins): they are paired in file order.
+  const plannedOf = groupByHost(planned);
+  const liveOf = groupByHost(live);
+  const seen = new Map<string, number>();
   for (const route of live) {
-    const before = plannedByHost.get(route.host);
+    const index = seen.get(route.host) ?? 0;
+    seen.set(route.host, index + 1);
+    const before = plannedOf.get(route.host)?.[index];
     if (!before) {
       items.push({
         kind: 'route',
@@ -47,17 +52,23 @@ export function diffRoutes(planned: readonly Route[], live: readonly Route[]): R
       detail: differences.join('; '),
     });
   }
-  for (const route of planned) {
-    if (!liveHosts.has(route.host))
+  for (const [host, routes] of plannedOf) {
+    for (const route of routes.slice(liveOf.get(host)?.length ?? 0))
       items.push({
         kind: 'route',
         change: 'removed',
-        host: route.host,
+        host,
         planned: route,
         detail: describeRoute(route),
       });
   }
   return items;
+}
+
+function groupByHost(routes: readonly Route[]): Map<string, Route[]> {
+  const groups = new Map<string, Route[]>();
+  for (const route of routes) groups.set(route.host, [...(groups.get(route.host) ?? []), route]);
+  return groups;
 }
 
 /** `methods GET, POST; paths /a/ /b/; auth Authorization Bearer secret=gh`. */

@@ -110,7 +110,7 @@ test('policy diff --json lists approved route and allowlist changes with who and
 
     const human = await runCliCaptured(['policy', 'diff', 'dev-1a2b3c'], { env, cwd: home.root });
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^\+ route added: pypi\.org/m);
+    assert.match(human.stdout, /^\+ \[2\] route added: pypi\.org/m);
     assert.match(human.stdout, /approved by ana/);
   } finally {
     await home.remove();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -56,6 +57,7 @@ async function plan(bottle: string) {
   const metadata = JSON.parse(await readFile(`${dir}/metadata.json`, 'utf8')) as {
     status: string;
     secrets_dir?: string;
+    manifest_sha256?: string;
   };
   return { dir, text, compose, metadata, run, runtime: tree.path('runtime') };
 }
@@ -86,6 +88,11 @@ describe('start --dry-run: the plan', () => {
   it('is written without an engine and marked planned', async () => {
     const { compose, metadata, run } = await plan(WITH_EVERYTHING);
     assert.equal(metadata.status, 'planned');
+    // What policy diff tells a manifest edited since start by.
+    assert.equal(
+      metadata.manifest_sha256,
+      createHash('sha256').update(WITH_EVERYTHING).digest('hex'),
+    );
     assert.match(compose.name, /^cb-a-[0-9a-f]+$/);
     assert.deepEqual(Object.keys(compose.services).sort(), [
       'agent',

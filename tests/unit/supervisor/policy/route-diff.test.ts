@@ -42,3 +42,23 @@ test('a changed credential is "changed", not "widened"', () => {
   assert.equal(item?.change, 'changed');
   assert.match(item.detail, /secret=a → x-api-key secret=b/);
 });
+
+test('several routes of one host are paired in file order: equal ones give no item', () => {
+  const get = route({ host: 'api.github.com', methods: ['GET'] });
+  const post = route({ host: 'api.github.com', paths: ['/repos/a/issues'], methods: ['POST'] });
+  assert.deepEqual(diffRoutes([get, post], [get, post]), []);
+  const wider = route({ host: 'api.github.com', paths: ['/repos/a/'], methods: ['POST'] });
+  assert.deepEqual(
+    diffRoutes([get, post], [get, wider, route({ host: 'api.github.com', methods: ['PUT'] })]).map(
+      (item) => [item.change, item.host],
+    ),
+    [
+      ['widened', 'api.github.com'],
+      ['added', 'api.github.com'],
+    ],
+  );
+  assert.deepEqual(
+    diffRoutes([get, post], [get]).map((item) => [item.change, item.planned]),
+    [['removed', post]],
+  );
+});
