@@ -12,8 +12,8 @@ import {
   plainBody,
   routeRefusalBody,
 } from './explain.js';
+import { matchSparingUses } from './grants.js';
 import { encodedWildcardHost } from './host-labels.js';
-import { matchRoute } from './matcher.js';
 import { isGitPush, isGitPushContentType, normalisePath } from './path.js';
 import type { Route } from './routes/schema.js';
 import { isPrivateAddress, resolveAll } from './upstream.js';
@@ -102,7 +102,7 @@ export async function admit(
   }
 
   const routes = ctx.routes();
-  const match = matchRoute(routes, {
+  const match = matchSparingUses(routes, {
     host: dest.host,
     port: dest.port,
     path: normal.path,
@@ -175,6 +175,9 @@ export async function admit(
     const why = `${dest.host} resolves to ${blocked.address}, a loopback, private or link-local address, and ${match.label} does not say "private: true"`;
     return refuse(403, 'private-address', routeRefusalBody(request, why));
   }
+  // Last, so a request refused for any other reason never spends a once-grant.
+  const use = ctx.grants.take(route, Date.now());
+  if (!use.ok) return refuse(403, 'no-route', routeRefusalBody(request, use.reason));
   const path = normal.query ? `${normal.path}?${normal.query}` : normal.path;
   record.decision = 'allow';
   return {

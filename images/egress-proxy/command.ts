@@ -14,6 +14,7 @@ const OPTIONS = {
   resolve: { type: 'string', multiple: true },
   'secrets-dir': { type: 'string' },
   'denied-log': { type: 'string' },
+  'grant-uses': { type: 'string' },
 } as const;
 
 const HELP = `usage: claude-bottle egress-proxy --routes FILE --ca-dir DIR [--secrets-dir DIR] [--listen HOST:PORT] [--queue DIR]
@@ -42,6 +43,9 @@ options:
   --headers-timeout S         seconds a client has to send its request headers before 408 (default 30)
   --denied-log FILE           keep the recent refusals by policy in FILE (JSON lines, bounded;
                               format: docs/egress-proxy.md). Its folder must be writable
+  --grant-uses FILE           count the requests each limited grant (a rule's grant.uses)
+                              admitted in FILE, so a restart never admits a spent grant again;
+                              counted in memory only without it
   --resolve NAME=ADDR         resolve NAME to ADDR without DNS (repeatable; for tests and
                               benchmarks). The private-address check still applies
   -h, --help                  show this help
@@ -71,6 +75,7 @@ export function proxyOptionsFromArgs(args: ProxyArgs, io: CliIo): ProxyOptions {
     resolve,
     secretsDir: values['secrets-dir'],
     deniedLog: values['denied-log'],
+    grantUses: values['grant-uses'],
     env: io.env,
     decisionSink: io.stdout,
     logSink: io.stderr,

@@ -1,6 +1,7 @@
 import type { Logger } from '../../lib/log.js';
 import type { DecisionLog } from './decision-log.js';
 import type { DlpEngine } from './dlp/engine.js';
+import type { GrantLedger } from './grants.js';
 import type { SecretStore } from './dlp/own-secrets.js';
 import type { RoutesFile } from './routes/schema.js';
 import type { TokenAllow } from './token-allow.js';
@@ -8,8 +9,10 @@ import type { Resolver, UpstreamAgents } from './upstream.js';
 
 /** What every request handler needs; built once by startProxy. */
 export interface ProxyContext {
-  /** The routes in force right now (SIGHUP swaps them). */
+  /** The routes in force right now (SIGHUP swaps them; ended grants are left out). */
   routes(): RoutesFile;
+  /** The uses of limited grants (grants.ts). */
+  grants: GrantLedger;
   engine: DlpEngine;
   tokenAllow: TokenAllow;
   resolver: Resolver;

@@ -7,6 +7,7 @@ import { handleConnect, type InterceptDeps } from './connect.js';
 import type { Destination, ProxyContext } from './context.js';
 import { createDecisionLog } from './decision-log.js';
 import { DeniedLog } from './denied-log.js';
+import { GrantLedger } from './grants.js';
 import { DlpEngine } from './dlp/engine.js';
 import { ownSecrets, secretsFromDir, secretsFromEnv } from './dlp/own-secrets.js';
 import { plainBody } from './explain.js';
@@ -53,6 +54,8 @@ export interface ProxyOptions {
   queuePollMs?: number;
   /** denied.jsonl: the recent refusals by policy (denied-log.ts); none without it. */
   deniedLog?: string | undefined;
+  /** grant-uses.jsonl: the uses of once-grants, kept across restarts (grants.ts); in memory without it. */
+  grantUses?: string | undefined;
 }
 
 export interface RunningProxy {
@@ -78,8 +81,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     options.deniedLog === undefined
       ? undefined
       : await DeniedLog.open({ file: options.deniedLog, logger });
+  const grants = new GrantLedger(options.grantUses, logger);
   const ctx: ProxyContext = {
-    routes: () => store.routes,
+    routes: () => grants.inForce(store.routes, Date.now()),
+    grants,
     engine: new DlpEngine(ownSecrets(secrets)),
     tokenAllow: new TokenAllow({
       queueDir: options.queueDir,

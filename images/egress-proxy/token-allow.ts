@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { Logger } from '../../lib/log.js';
 import { newProposalId } from '../../mcp/queue/ids.js';
+import { queuePaths } from '../../mcp/queue/paths.js';
+import type { Decision } from '../../mcp/queue/schema.js';
 import { waitForDecision, writeProposal } from '../../mcp/queue/store.js';
 import type { DlpHit } from './dlp/engine.js';
 
@@ -12,6 +15,15 @@ export interface HeldRequest {
 }
 
 export type TokenVerdict = { pass: true } | { pass: false; reason: string };
+
+/** An approval as the proxy keeps it: until when, and which decision (for a revocation). */
+interface Allowance {
+  until: number;
+  proposal: string;
+}
+
+type Answer =
+  { pass: true; grant?: Decision['grant']; proposal: string } | { pass: false; reason: string };
 
 export interface TokenAllowOptions {
   /** The queue root; absent means nobody can be asked, so every hit is refused. */
@@ -39,8 +51,8 @@ export const MAX_WAITING_PROPOSALS = 20;
  * proxy's life. Own-secret hits, rejection, timeout, a malformed decision or no queue refuse.
  */
 export class TokenAllow {
-  private readonly approved = new Set<string>();
-  private readonly waiting = new Map<string, Promise<TokenVerdict>>();
+  private readonly approved = new Map<string, Allowance>();
+  private readonly waiting = new Map<string, Promise<Answer>>();
 
   constructor(private readonly options: TokenAllowOptions) {}
 
@@ -63,7 +75,7 @@ export class TokenAllow {
     }
     const valueSha = createHash('sha256').update(hit.value, 'latin1').digest('hex');
     const key = `${valueSha} ${request.host}`;
-    if (this.approved.has(key)) return Promise.resolve({ pass: true });
+    if (this.allowed(key)) return Promise.resolve({ pass: true });
     if (!this.options.queueDir) {
       return Promise.resolve({
         pass: false,
@@ -86,13 +98,39 @@ export class TokenAllow {
     }
     if (!verdict) {
       verdict = this.ask(this.options.queueDir, hit, request, valueSha).then((result) => {
-        if (result.pass) this.approved.add(key);
         this.waiting.delete(key);
+        if (result.pass) this.remember(key, result);
         return result;
       });
       this.waiting.set(key, verdict);
     }
-    return verdict;
+    return verdict.then((result) => (result.pass ? { pass: true } : result));
+  }
+
+  /**
+   * The approval's lifetime (supervisor/grants/): `once` lets through the requests held for
+   * it and nothing later; `expires_at` ends the allowance; none lasts the proxy's life.
+   */
+  private remember(key: string, answer: Extract<Answer, { pass: true }>): void {
+    const grant = answer.grant;
+    if (grant?.lifetime === 'once') return;
+    const until = grant?.expires_at ? Date.parse(grant.expires_at) : Infinity;
+    this.approved.set(key, { until, proposal: answer.proposal });
+  }
+
+  private allowed(key: string): boolean {
+    const allowance = this.approved.get(key);
+    if (!allowance) return false;
+    const revoked =
+      this.options.queueDir !== undefined &&
+      existsSync(queuePaths(this.options.queueDir).revokedFile(allowance.proposal));
+    if (allowance.until > Date.now() && !revoked) return true;
+    this.approved.delete(key);
+    this.options.logger.info('token_allow_ended', {
+      proposal: allowance.proposal,
+      why: revoked ? 'revoked' : 'expired',
+    });
+    return false;
   }
 
   private async ask(
@@ -100,7 +138,7 @@ export class TokenAllow {
     hit: DlpHit,
     request: HeldRequest,
     valueSha: string,
-  ): Promise<TokenVerdict> {
+  ): Promise<Answer> {
     const id = newProposalId('egress-proxy');
     const log = this.options.logger.child({
       proposal: id,
@@ -143,7 +181,12 @@ export class TokenAllow {
       return { pass: false, reason: `the decision on proposal ${id} was malformed` };
     }
     log.info('token_allow_decided', { decision: decision.value.decision });
-    if (decision.value.decision === 'approved') return { pass: true };
+    if (decision.value.decision === 'approved')
+      return {
+        pass: true,
+        proposal: id,
+        ...(decision.value.grant ? { grant: decision.value.grant } : {}),
+      };
     return { pass: false, reason: `a human rejected proposal ${id}: ${decision.value.reason}` };
   }
 }

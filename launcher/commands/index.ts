@@ -12,6 +12,7 @@ import { stopCommand } from './stop.js';
 import { auditCommand } from '../../supervisor/commands/audit.js';
 import { evidenceCommand } from '../../supervisor/commands/evidence.js';
 import { approveCommand, rejectCommand } from '../../supervisor/commands/decide-verbs.js';
+import { grantsCommand, revokeCommand } from '../../supervisor/commands/grants.js';
 import { proposalsCommand } from '../../supervisor/commands/proposals.js';
 import { routesEditCommand } from '../../supervisor/commands/routes-edit.js';
 import { superviseCommand } from '../../supervisor/commands/supervise.js';
@@ -28,6 +29,8 @@ export const COMMANDS: readonly Command<never>[] = [
   proposalsCommand,
   approveCommand,
   rejectCommand,
+  grantsCommand,
+  revokeCommand,
   routesEditCommand,
   auditCommand,
   evidenceCommand,

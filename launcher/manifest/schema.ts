@@ -84,7 +84,15 @@ const BottleFields = z.strictObject({
   secrets: z.record(SecretNameSchema, SecretSourceSchema).default({}),
   egress: z
     .strictObject({
-      routes: z.array(RouteSchema).default([]),
+      routes: z
+        .array(
+          RouteSchema.refine((route) => route.grant === undefined, {
+            path: ['grant'],
+            message:
+              'grant is made by an operator’s time-boxed approval in a running bottle, never in a manifest → remove it (a manifest route lasts)',
+          }),
+        )
+        .default([]),
       /** PEM file of extra CAs the proxy trusts for upstreams (a corporate or test CA). */
       upstream_ca: z.string().min(1).optional(),
     })

@@ -3,6 +3,7 @@ import type { Provider } from '../manifest/index.js';
 import type { StateLayout } from '../state/layout.js';
 import { SIDECAR_SECRETS_DIR } from '../state/secrets-dir.js';
 import { DENIED_LOG_FILE } from '../../images/egress-proxy/denied-entry.js';
+import { GRANT_USES_FILE } from '../../images/egress-proxy/grants.js';
 
 /** Everything the compose file is rendered from; pure data, so the plan is unit-testable. */
 export interface ComposeInput {
@@ -71,6 +72,8 @@ export function renderCompose(input: ComposeInput): Record<string, unknown> {
       String(input.tokenAllowTimeoutSeconds),
       '--denied-log',
       `/run/claude-bottle/denied/${DENIED_LOG_FILE}`,
+      '--grant-uses',
+      `/run/claude-bottle/denied/${GRANT_USES_FILE}`,
       '--secrets-dir',
       SIDECAR_SECRETS_DIR,
     ],

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DENIED_LOG_FILE } from '../../images/egress-proxy/denied-entry.js';
+import { GRANT_USES_FILE } from '../../images/egress-proxy/grants.js';
 import { queuePaths } from '../../mcp/queue/paths.js';
 
 /**
@@ -22,9 +23,10 @@ export function stateLayout(dir: string) {
     caCert: join(egressProxy, 'ca', 'ca.crt'),
     /** Extra CAs the proxy trusts for upstreams (a bottle's egress.upstream_ca). */
     upstreamCa: join(egressProxy, 'upstream-ca.pem'),
-    /** The proxy's recent refusals: the only folder of egress-proxy/ it may write. */
+    /** The proxy's recent refusals and grant uses: the only folder of egress-proxy/ it may write. */
     deniedDir: join(egressProxy, 'denied'),
     deniedLog: join(egressProxy, 'denied', DENIED_LOG_FILE),
+    grantUses: join(egressProxy, 'denied', GRANT_USES_FILE),
     gitGate,
     findings: join(gitGate, 'findings'),
     queue: queuePaths(join(dir, 'queue')),

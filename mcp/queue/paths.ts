@@ -10,6 +10,8 @@ export function queuePaths(queueDir: string) {
       join(queueDir, 'pending', source, `${id}.json`),
     decided: join(queueDir, 'decided'),
     decidedFile: (id: string) => join(queueDir, 'decided', `${id}.json`),
+    /** Beside a decision: its approval was revoked (`claude-bottle revoke`); the proxy checks it. */
+    revokedFile: (id: string) => join(queueDir, 'decided', `${id}.revoked`),
     archive: join(queueDir, 'archive'),
     archiveFile: (id: string) => join(queueDir, 'archive', `${id}.json`),
     /** Host-only (never mounted): an operator's claim on a proposal while its engine runs. */

@@ -108,6 +108,19 @@ export const DecisionSchema = z.looseObject({
   message: z.string().optional(),
   /** sha256 of the proposal file's bytes the decision was made on. */
   proposal_sha256: z.string().optional(),
+  /**
+   * How long an approval lasts (supervisor/grants/); absent: the bottle's life. The proxy reads
+   * it for egress-token-allow: `once` lets only the held request through, `expires_at` ends
+   * the allowance.
+   */
+  grant: z
+    .looseObject({
+      id: z.string(),
+      lifetime: z.enum(['once', 'for', 'bottle', 'permanent']),
+      expires_at: z.iso.datetime().optional(),
+      uses: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 export type Decision = z.output<typeof DecisionSchema>;

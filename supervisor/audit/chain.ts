@@ -18,6 +18,9 @@ export const AUDIT_RESULTS = [
   'superseded',
   'restarted',
   'restart-failed',
+  'grant-expired',
+  'grant-used',
+  'revoked',
 ] as const;
 
 export const AuditLineSchema = z.strictObject({
@@ -27,7 +30,14 @@ export const AuditLineSchema = z.strictObject({
   /** The proposal decided; absent for the operator's own change (`routes edit`). */
   proposal_id: z.string().optional(),
   tool: z.string(),
-  decision: z.enum(['approved', 'rejected', 'expired', 'superseded', 'operator-change']),
+  decision: z.enum([
+    'approved',
+    'rejected',
+    'expired',
+    'superseded',
+    'operator-change',
+    'grant-ended',
+  ]),
   reason: z.string(),
   operator: z.string(),
   sha256_before: z.string().optional(),
@@ -36,6 +46,15 @@ export const AuditLineSchema = z.strictObject({
   proposal_sha256: z.string().optional(),
   result: z.enum(AUDIT_RESULTS),
   message: z.string().optional(),
+  /** The grant an approval made or a reversion ended (supervisor/grants/). */
+  grant: z
+    .strictObject({
+      id: z.string(),
+      lifetime: z.enum(['once', 'for', 'bottle', 'permanent']),
+      expires_at: z.string().optional(),
+      uses: z.number().int().positive().optional(),
+    })
+    .optional(),
   prev: z.string().regex(/^[0-9a-f]{64}$/),
 });
 

@@ -13,6 +13,14 @@ import {
   supersededError,
 } from './decide-checks.js';
 import { archiveSuperseded, settleSupersedes } from '../queue/supersede.js';
+import {
+  auditGrant,
+  grantRecord,
+  grantText,
+  refuseLifetime,
+  type GrantRecord,
+} from '../grants/record.js';
+import { grantFor, type Lifetime } from '../grants/lifetime.js';
 import { engineFor } from './registry.js';
 import type { ApplyOutcome, EngineDeps } from './types.js';
 
@@ -31,6 +39,8 @@ export interface DecideRequest {
    * --json` content_sha256): refused when the file now holds anything else.
    */
   expectSha256?: string;
+  /** How long an approval lasts (default: the bottle's life); see supervisor/grants/. */
+  lifetime?: Lifetime;
 }
 
 export interface DecideResult {
@@ -61,6 +71,7 @@ export async function decide(request: DecideRequest, deps: EngineDeps): Promise<
     );
   if (request.editedText !== undefined && (engine.reportOnly || !engine.editableText))
     throw usage(`${first.proposal.tool} proposals cannot be modified, only approved or rejected`);
+  if (request.action === 'approve') refuseLifetime(first.proposal.tool, request.lifetime);
   refuseDecided(first);
 
   const claim = await claimProposal(queueDir, first.proposal.id, {
@@ -104,11 +115,19 @@ export async function decide(request: DecideRequest, deps: EngineDeps): Promise<
         result: 'rejected',
       });
     }
+    const lifetime = request.lifetime ?? { kind: 'bottle' };
+    const grant = grantFor(lifetime, deps.now());
     const outcome = await engine.apply(
-      { bottle, proposal: view.proposal, editedText: request.editedText },
+      {
+        bottle,
+        proposal: view.proposal,
+        editedText: request.editedText,
+        ...(grant ? { grant } : {}),
+      },
       deps,
     );
-    return await settle(bottle, view, request, reason, outcome, deps);
+    const record = grantRecord(lifetime, grant);
+    return await settle(bottle, view, request, reason, outcome, deps, record);
   } finally {
     await claim.release();
   }
@@ -121,6 +140,7 @@ async function settle(
   reason: string,
   outcome: ApplyOutcome,
   deps: EngineDeps,
+  grant: GrantRecord | undefined,
 ): Promise<DecideResult> {
   const base = { sha256_before: outcome.sha256Before };
   if (outcome.kind === 'stale') {
@@ -150,12 +170,14 @@ async function settle(
       hint: 'the bottle runs as before; the agent was told the change could not be applied',
     });
   }
+  const lasting = grant ? `; granted ${grantText(grant)}` : '';
   const result = await finish(bottle, view, request, deps, {
     decision: {
       ...decision(view, 'approved', reason, request.operator, deps),
       applied: true,
-      message: outcome.message,
+      message: `${outcome.message}${lasting}`,
       ...(outcome.modifiedPayload ? { modified_payload: outcome.modifiedPayload } : {}),
+      ...(grant ? { grant } : {}),
     },
     result: engineFor(view.proposal.tool).reportOnly ? 'recorded' : 'applied',
     ...base,
@@ -209,6 +231,7 @@ async function finish(
     ...(view.sha256 ? { proposal_sha256: view.sha256 } : {}),
     result: finished.result,
     ...(finished.decision.message ? { message: finished.decision.message } : {}),
+    ...(finished.decision.grant ? { grant: auditGrant(finished.decision.grant) } : {}),
   });
   // Whoever decides also tidies what this proposal replaced, while its marks are still queued
   // with it: a queue decided only by the headless verbs never fills with superseded proposals

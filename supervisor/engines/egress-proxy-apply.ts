@@ -2,6 +2,8 @@ import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import { BottleError } from '../../lib/errors.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
 import { LIMITS } from '../../mcp/queue/schema.js';
+import { grantedRoutes } from '../grants/routes.js';
+import { readLive } from './live-config-writer.js';
 import { applyRoutes } from './proxy-reload.js';
 import type { Engine } from './types.js';
 
@@ -29,12 +31,22 @@ export const egressProxyApply: Engine<'egress-proxy-block'> = {
   tool: 'egress-proxy-block',
   reportOnly: false,
   editableText: (proposal) => proposal.payload.routes_yaml,
-  async apply({ bottle, proposal, editedText }, deps) {
-    const text = editedText ?? proposal.payload.routes_yaml;
+  async apply({ bottle, proposal, editedText, grant }, deps) {
+    const approved = editedText ?? proposal.payload.routes_yaml;
     checkRoutesText(
-      text,
+      approved,
       editedText === undefined ? 'the proposed routes.yaml' : 'the edited routes.yaml',
     );
+    const live = await readLive(bottle.layout, 'routes');
+    if (live.sha256 !== proposal.payload.base_sha256) {
+      return {
+        kind: 'stale',
+        message: `live-config/routes.yaml changed after this proposal was made against it (live sha256 ${live.sha256.slice(0, 12)}…, expected ${proposal.payload.base_sha256.slice(0, 12)}…)`,
+      };
+    }
+    // Always through the grant logic, time-boxed or not: it keeps live grants and drops any
+    // `grant` the agent wrote itself.
+    const { text } = grantedRoutes(live.text, approved, grant);
     const outcome = await applyRoutes(bottle, text, proposal.payload.base_sha256, deps);
     if (outcome.kind === 'applied' && editedText !== undefined)
       return { ...outcome, modifiedPayload: { routes_yaml: editedText } };

@@ -1,3 +1,4 @@
+import type { Grant } from '../../images/egress-proxy/routes/schema.js';
 import type { DockerAdapter } from '../../launcher/docker.js';
 import type { ProposalOf, ProposalTool } from '../../mcp/queue/schema.js';
 import type { AUDIT_RESULTS } from '../audit/chain.js';
@@ -21,6 +22,8 @@ export interface ApplyRequest<T extends ProposalTool> {
   proposal: ProposalOf<T>;
   /** The operator's modified file (`approve --edit`, TUI `m`), instead of the proposed one. */
   editedText?: string;
+  /** A time-boxed approval (supervisor/grants/): what the new rules carry. */
+  grant?: Grant;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { EngineDeps } from '../engines/types.js';
 import { listBottles, openBottle } from './bottles.js';
 import { bottleProposals } from './proposals.js';
 import { settleSupersedes } from './supersede.js';
+import { sweepGrants } from '../grants/end.js';
 
 export interface QueueWatchOptions {
   /** Events for one bottle closer together than this are reported once (default 30 ms). */
@@ -15,8 +16,9 @@ export interface QueueWatchOptions {
   slug?: string;
   /**
    * Sweep each bottle's queue (engines/sweep.ts: expired proxy proposals archived as
-   * `expired`; ./supersede.ts: agent proposals a newer one replaced archived as `superseded`)
-   * when it changes and at each held request's deadline. Off without it.
+   * `expired`; ./supersede.ts: agent proposals a newer one replaced archived as `superseded`;
+   * grants/end.ts: ended grants removed from routes.yaml) when it changes and at each held
+   * request's and grant's deadline. Off without it.
    */
   sweep?: { deps: EngineDeps; operator: string };
 }
@@ -26,6 +28,8 @@ export interface QueueWatchEvents {
   changed: [slug: string];
   /** A sweep archived `moved` proposals (expired, superseded, or decided but left in pending/). */
   swept: [slug: string, moved: number];
+  /** Grants that ran out (supervisor/grants/end.ts) were removed from routes.yaml and audited. */
+  grantsEnded: [slug: string, ids: string[]];
   error: [error: unknown];
 }
 
@@ -151,12 +155,19 @@ export class QueueWatcher extends EventEmitter<QueueWatchEvents> {
     });
     const moved = superseded.length + (await sweepQueue(bottle, operator, deps));
     if (moved > 0) this.emit('swept', slug, moved);
+    // A grant that could not be tidied is still refused by the proxy; the queue's own
+    // deadlines must not wait on it.
+    const grants = await sweepGrants(bottle, operator, deps).catch((error: unknown) => {
+      this.fail(error);
+      return { ended: [], next: Infinity };
+    });
+    if (grants.ended.length > 0) this.emit('grantsEnded', slug, grants.ended);
     // Nothing on disk changes when a deadline passes: wake up for the next one.
     const now = deps.now().getTime();
     const next = (await bottleProposals(bottle, { now: deps.now() }))
       .filter((view) => view.proposal.expires_at !== undefined)
       .map((view) => Date.parse(view.proposal.expires_at!))
-      .reduce((soonest, at) => Math.min(soonest, at), Infinity);
+      .reduce((soonest, at) => Math.min(soonest, at), grants.next);
     clearTimeout(this.deadlines.get(slug));
     if (next === Infinity || this.closed) return;
     // A deadline is a change too: readers re-read (the held request is gone) and it is swept.

@@ -1,9 +1,13 @@
 import { formatError } from '../../lib/errors.js';
 import { decide } from '../engines/decide.js';
+import { describeLifetime } from '../grants/lifetime.js';
 import { engineDeps, operatorName } from '../engines/deps.js';
+import type { EngineDeps } from '../engines/types.js';
 import { openBottle } from '../queue/bottles.js';
 import type { ProposalView } from '../queue/proposals.js';
 import { watchQueues, type QueueWatcher } from '../queue/watch.js';
+import { attachRules, type RuleRunner } from '../rules/runner.js';
+import type { OperatorRule } from '../rules/schema.js';
 import { helpLines } from './chrome.js';
 import { failureOutcome, type Effect, type Outcome } from './effects.js';
 import { runNotify } from './notify.js';
@@ -20,6 +24,8 @@ export interface SuperviseOptions {
   slug?: string;
   /** `sh -c` this on each new proposal. */
   notifyCmd?: string;
+  /** Operator rules (supervisor.rules): boring proposals approved as `auto:<name>`. */
+  rules?: readonly OperatorRule[];
   /** Aborted on SIGINT/SIGTERM: the TUI closes and gives the terminal back. */
   signal?: AbortSignal;
 }
@@ -46,6 +52,7 @@ class SupervisorApp {
   private readonly operator: string;
   private screen: SupervisorScreen | undefined;
   private watcher: QueueWatcher | undefined;
+  private rules: RuleRunner | undefined;
   private renderQueued = false;
   private closing = false;
   private finish: (code: number) => void = () => undefined;
@@ -61,6 +68,7 @@ class SupervisorApp {
       ...(slug ? { slug } : {}),
       sweep: { deps: sweepDeps, operator: this.operator },
     }));
+    this.rules = this.startRules(watcher, sweepDeps);
     // Changes seen while the first read runs are replayed after it, so the first update is
     // the whole picture and proposals that were already waiting never ring as new.
     let early: Set<string> | undefined = new Set<string>();
@@ -126,7 +134,16 @@ class SupervisorApp {
       case 'ask-reason': {
         const reason = await screen.askReason(effect.prompt);
         if (reason === undefined) this.model.tell('cancelled: nothing was decided');
-        else await this.perform(this.model.reasonGiven(effect.target, effect.action, reason));
+        else
+          await this.perform(
+            this.model.reasonGiven(effect.target, effect.action, reason, effect.lifetime),
+          );
+        break;
+      }
+      case 'ask-lifetime': {
+        const answer = await screen.askReason(effect.prompt);
+        if (answer === undefined) this.model.tell('cancelled: nothing was decided');
+        else await this.perform(this.model.lifetimeGiven(effect.target, answer));
         break;
       }
       case 'decide':
@@ -162,7 +179,9 @@ class SupervisorApp {
       effect.editedText !== undefined
         ? 'applying your edit to'
         : action === 'approve'
-          ? 'approving'
+          ? effect.lifetime && effect.lifetime.kind !== 'bottle'
+            ? `approving ${describeLifetime(effect.lifetime)}`
+            : 'approving'
           : 'rejecting';
     this.model.decisionStarted(target, label);
     this.render();
@@ -180,6 +199,7 @@ class SupervisorApp {
           ...(target.sha256 ? { expectSha256: target.sha256 } : {}),
           ...(effect.reason === undefined ? {} : { reason: effect.reason }),
           ...(effect.editedText === undefined ? {} : { editedText: effect.editedText }),
+          ...(effect.lifetime ? { lifetime: effect.lifetime } : {}),
         },
         deps,
       );
@@ -235,6 +255,31 @@ class SupervisorApp {
     });
   }
 
+  /** The operator rules run beside the screen; their decisions arrive like anyone else's. */
+  private startRules(watcher: QueueWatcher, deps: EngineDeps): RuleRunner | undefined {
+    const rules = this.options.rules ?? [];
+    if (rules.length === 0) return undefined;
+    return attachRules(watcher, {
+      home: this.options.home,
+      rules,
+      ...(this.options.slug ? { slug: this.options.slug } : {}),
+      deps: { ...deps, progress: (line) => this.progress('rule', line) },
+      onDecided: (view, rule, result) => {
+        this.model.log(
+          `auto (rule ${rule.name}): ${result.decision.decision} ${view.proposal.id}: ${result.message}`,
+        );
+        this.scheduleRender();
+      },
+      onError: (error, view) => {
+        this.model.log(
+          `operator rule${view ? ` on ${view.proposal.id}` : 's'}: ${messageOf(error)}`,
+          'error',
+        );
+        this.scheduleRender();
+      },
+    });
+  }
+
   private progress(what: string, line: string): void {
     this.model.log(`  ${what}: ${line}`, 'dim');
     this.scheduleRender();
@@ -258,6 +303,7 @@ class SupervisorApp {
     if (this.closing) return;
     this.closing = true;
     this.screen?.destroy();
+    await this.rules?.close();
     await this.watcher?.close();
     this.finish(code);
   }

@@ -1,4 +1,5 @@
 import { engineFor } from '../engines/registry.js';
+import { GRANTABLE_TOOLS } from '../grants/record.js';
 import type { ProposalView } from '../queue/proposals.js';
 import { proposalSummary, shortDuration } from '../proposal-summary.js';
 import { column, line, type Row, type StyledLine } from './lines.js';
@@ -67,6 +68,7 @@ export function footerText(selected: ProposalView | undefined, focus: string): s
     const engine = engineFor(selected.proposal.tool);
     if (engine.reportOnly) keys.push('a approve (asks why)', 'r reject', 'm n/a (report-only)');
     else keys.push('a approve', 'm modify', 'r reject');
+    if (GRANTABLE_TOOLS.includes(selected.proposal.tool)) keys.push('g for how long');
   }
   keys.push(
     'l proxy log',
@@ -87,6 +89,8 @@ export function helpLines(): StyledLine[] {
     line('        egress-token-allow) ask why, and the reason is recorded'),
     line('m       modify: opens the proposed file in $VISUAL/$EDITOR, shows your change as a'),
     line('        diff and applies it after you confirm (not for report-only tools)'),
+    line('g       approve for a time: once (the request the agent retries), 30m, 2h…; the'),
+    line('        proxy stops applying it by itself (egress-proxy-block, egress-token-allow)'),
     line('r       reject, with a reason the agent reads'),
     line("l       the bottle's recent egress-proxy decisions (last 50 lines)"),
     line('Tab     next pane: bottles (pick one to list only its proposals), proposals, detail'),

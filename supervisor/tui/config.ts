@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { BottleError } from '../../lib/errors.js';
 import { formatYamlIssue, parseYamlWithSchema } from '../../lib/yaml-schema.js';
+import { OperatorRulesSchema } from '../rules/schema.js';
 
 /**
  * The supervisor's part of `$CLAUDE_BOTTLE_HOME/config.yaml`. Other top-level sections belong
@@ -13,6 +14,8 @@ export const SuperviseConfigSchema = z.looseObject({
     .strictObject({
       /** Run through `sh -c` on each new proposal (`--notify-cmd` overrides it). */
       notify_cmd: z.string().min(1).optional(),
+      /** Operator rules: egress-proxy-block proposals approved as `auto:<name>` (supervisor/rules/). */
+      rules: OperatorRulesSchema.optional(),
     })
     .optional(),
 });
@@ -32,6 +35,6 @@ export async function loadSuperviseConfig(home: string): Promise<SuperviseConfig
   const parsed = parseYamlWithSchema(text, SuperviseConfigSchema, { file });
   if (parsed.ok) return parsed.value;
   throw new BottleError('CONFIG_INVALID', parsed.issues.map(formatYamlIssue).join('\n'), {
-    hint: 'fix the lines named above (supervisor.notify_cmd is a shell command string)',
+    hint: 'fix the lines named above (supervisor.notify_cmd is a shell command string; supervisor.rules is described in docs/operator.md, "Operator rules")',
   });
 }

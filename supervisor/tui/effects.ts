@@ -4,6 +4,8 @@ import { BottleError, isBottleError } from '../../lib/errors.js';
 import { checkDockerfileText } from '../engines/capability-rebuild.js';
 import { checkRoutesText } from '../engines/egress-proxy-apply.js';
 import { engineFor } from '../engines/registry.js';
+import { describeLifetime, parseDuration, type Lifetime } from '../grants/lifetime.js';
+import { GRANTABLE_TOOLS } from '../grants/record.js';
 import { isExpired, type ProposalView } from '../queue/proposals.js';
 import { diffLines } from './detail.js';
 import { line, type StyledLine } from './lines.js';
@@ -28,8 +30,16 @@ export type Effect =
   | { kind: 'quit' }
   | { kind: 'help' }
   | { kind: 'scroll'; by: 'line' | 'page'; direction: 1 | -1 }
-  | { kind: 'ask-reason'; target: Target; action: Verdict; prompt: string }
-  | { kind: 'decide'; target: Target; action: Verdict; reason?: string; editedText?: string }
+  | { kind: 'ask-reason'; target: Target; action: Verdict; prompt: string; lifetime?: Lifetime }
+  | { kind: 'ask-lifetime'; target: Target; prompt: string }
+  | {
+      kind: 'decide';
+      target: Target;
+      action: Verdict;
+      reason?: string;
+      editedText?: string;
+      lifetime?: Lifetime;
+    }
   | { kind: 'edit'; target: Target; text: string; fileName: string }
   | { kind: 'confirm'; title: string; lines: StyledLine[]; yes: Effect }
   | { kind: 'proxy-log'; slug: string };
@@ -54,8 +64,14 @@ export function targetOf(view: ProposalView): Target {
  * approval asks only where the tool is report-only (letting a flagged value through needs a
  * recorded why); a held request past its deadline is already refused.
  */
-export function verdictEffect(view: ProposalView, action: Verdict, now: Date): Effect {
+export function verdictEffect(
+  view: ProposalView,
+  action: Verdict,
+  now: Date,
+  lifetime?: Lifetime,
+): Effect {
   const target = targetOf(view);
+  const lasting = lifetime ? { lifetime } : {};
   if (isExpired(view.proposal, now))
     return notice('this held request has expired: the proxy already refused it', 'warning');
   if (action === 'reject')
@@ -70,10 +86,44 @@ export function verdictEffect(view: ProposalView, action: Verdict, now: Date): E
       kind: 'ask-reason',
       target,
       action,
-      prompt: `Approve ${target.tool}: why let it through? (recorded in the audit log)`,
+      prompt: `Approve ${target.tool}${lifetime ? ` ${describeLifetime(lifetime)}` : ''}: why let it through? (recorded in the audit log)`,
+      ...lasting,
     };
   }
-  return { kind: 'decide', target, action };
+  return { kind: 'decide', target, action, ...lasting };
+}
+
+/** `g`: approve with a lifetime, asked for first. */
+export function grantEffect(view: ProposalView, now: Date): Effect {
+  if (!GRANTABLE_TOOLS.includes(view.proposal.tool))
+    return notice(
+      `${view.proposal.tool} approvals cannot be time-boxed: press a to approve it for good`,
+      'warning',
+    );
+  if (isExpired(view.proposal, now))
+    return notice('this held request has expired: the proxy already refused it', 'warning');
+  return {
+    kind: 'ask-lifetime',
+    target: targetOf(view),
+    prompt: 'Approve for how long? once · 10m · 30m · 2h · 1d … (Enter: the bottle’s life)',
+  };
+}
+
+/** The operator's answer to `g`'s question; undefined with a notice when it does not parse. */
+export function lifetimeAnswer(text: string): Lifetime | Notice {
+  const answer = text.trim().toLowerCase();
+  if (answer === '' || answer === 'bottle') return { kind: 'bottle' };
+  if (answer === 'once') return { kind: 'once' };
+  if (answer === 'permanent')
+    return notice(
+      'permanent writes the manifest: run `claude-bottle approve <id> --permanent` to see and confirm its diff',
+      'warning',
+    );
+  try {
+    return { kind: 'for', ms: parseDuration(answer) };
+  } catch (error) {
+    return notice(isBottleError(error) ? error.message : String(error), 'error');
+  }
 }
 
 /** `m`: the file to open in the editor (the operator's earlier draft if there is one). */

@@ -1,8 +1,11 @@
 import type { ProposalView } from '../queue/proposals.js';
 import { bottleRows, footerText, proposalRows } from './chrome.js';
 import { DetailCache } from './detail.js';
+import type { Lifetime } from '../grants/lifetime.js';
 import {
   editedEffect,
+  grantEffect,
+  lifetimeAnswer,
   modifyEffect,
   notice,
   outcomeReport,
@@ -127,11 +130,26 @@ export class SupervisorModel {
   }
 
   /** The reason typed for an `ask-reason`: checked, and the target looked up again by id. */
-  reasonGiven(target: Target, action: Verdict, reason: string): Effect {
+  reasonGiven(target: Target, action: Verdict, reason: string, lifetime?: Lifetime): Effect {
     if (reason.trim() === '')
       return this.shown(notice(`no reason given: nothing was ${action}d`, 'warning'));
     if (!this.find(target.id)) return this.shown(gone(target));
-    return { kind: 'decide', target, action, reason: reason.trim() };
+    return {
+      kind: 'decide',
+      target,
+      action,
+      reason: reason.trim(),
+      ...(lifetime ? { lifetime } : {}),
+    };
+  }
+
+  /** The answer to `g`'s "for how long?". */
+  lifetimeGiven(target: Target, answer: string): Effect {
+    const view = this.find(target.id);
+    if (!view) return this.shown(gone(target));
+    const lifetime = lifetimeAnswer(answer);
+    if ('level' in lifetime) return this.shown(lifetime);
+    return this.shown(verdictEffect(view, 'approve', this.clock(), lifetime));
   }
 
   /** The file the operator saved from `m`. */
@@ -183,7 +201,7 @@ export class SupervisorModel {
     if (key === 'up' || key === 'down') return this.move(key === 'up' ? -1 : 1);
     if (key === 'pageup' || key === 'pagedown')
       return { kind: 'scroll', by: 'page', direction: key === 'pageup' ? -1 : 1 };
-    if (key === 'a' || key === 'r' || key === 'm') return this.act(key);
+    if (key === 'a' || key === 'r' || key === 'm' || key === 'g') return this.act(key);
     if (key === 'l') return this.proxyLog();
     if (key === '?') return { kind: 'help' };
     if (key !== 'q') return NONE;
@@ -221,7 +239,7 @@ export class SupervisorModel {
     return NONE;
   }
 
-  private act(key: 'a' | 'r' | 'm'): Effect {
+  private act(key: 'a' | 'r' | 'm' | 'g'): Effect {
     const view = this.selected();
     if (!view) return notice('no proposal is selected');
     if (this.selection.moved) {
@@ -234,6 +252,7 @@ export class SupervisorModel {
     const busy = this.busy.get(view.proposal.id);
     if (busy) return notice(`already ${busy} this proposal`);
     if (key === 'm') return modifyEffect(view, this.drafts.get(view.proposal.id));
+    if (key === 'g') return grantEffect(view, this.clock());
     return verdictEffect(view, key === 'a' ? 'approve' : 'reject', this.clock());
   }
 

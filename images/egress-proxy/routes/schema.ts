@@ -89,6 +89,21 @@ const StaleRouteKeys = z.looseObject({}).superRefine((route, ctx) => {
   }
 });
 
+/**
+ * An operator's grant with a lifetime (supervisor/grants/): the proxy stops applying the rule at
+ * `expires_at`, or after `uses` requests matched it (counted in its grant-uses ledger), with no
+ * supervisor running. The supervisor later removes the ended rule from the file and audits it.
+ */
+export const GrantSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^g-[a-z0-9-]{4,64}$/, 'a grant id is "g-" and 4-64 lowercase letters, digits or "-"'),
+  expires_at: z.iso
+    .datetime({ message: 'expires_at is an ISO time such as 2026-01-01T10:30:00Z' })
+    .optional(),
+  uses: z.number().int().min(1, 'uses counts the requests the grant admits: 1 or more').optional(),
+});
+
 const RouteFields = z.strictObject({
   host: HostPatternSchema,
   paths: z
@@ -103,9 +118,18 @@ const RouteFields = z.strictObject({
   dlp: z.boolean().default(true),
   private: z.boolean().default(false),
   tls: z.enum(['intercept', 'passthrough']).default('intercept'),
+  grant: GrantSchema.optional(),
 });
 
 export const RouteSchema = StaleRouteKeys.pipe(RouteFields).superRefine((route, ctx) => {
+  if (route.tls === 'passthrough' && route.grant?.uses !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grant', 'uses'],
+      message:
+        'a tls: passthrough route cannot be limited to a number of requests (the proxy never sees them) → use expires_at',
+    });
+  }
   if (route.tls === 'passthrough') {
     for (const key of ['paths', 'methods', 'auth'] as const) {
       if (route[key] !== undefined) {
@@ -126,6 +150,7 @@ export const RoutesFileSchema = z.strictObject({
 export type Route = z.output<typeof RouteSchema>;
 export type RouteInput = z.input<typeof RouteFields>;
 export type RouteAuth = z.output<typeof RouteAuthSchema>;
+export type Grant = z.output<typeof GrantSchema>;
 export type RoutesFile = z.output<typeof RoutesFileSchema>;
 
 /** The environment variable the proxy reads a named secret from when it has no --secrets-dir. */

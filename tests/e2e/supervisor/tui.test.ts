@@ -107,7 +107,7 @@ describe('claude-bottle supervise (tmux) on a real bottle', dockerSuite, () => {
     assert.match(shown, /AGENT'S WORDS, UNVERIFIED/);
     assert.match(shown, /\\u\{1b\}/, 'the escape sequence is shown, not obeyed');
     assert.match(shown, /\+\s+- \/first/, 'the diff against the live routes');
-    if (DOCS_CAPTURE) await captureForDocs();
+    if (DOCS_CAPTURE) await captureForDocs('supervisor-tui');
 
     // The selected proposal was replaced under it: the first a may only confirm the move.
     await press('a');
@@ -191,6 +191,48 @@ describe('claude-bottle supervise (tmux) on a real bottle', dockerSuite, () => {
     );
     await press('Escape');
     await waitForScreen('the panes again', (s) => s.includes('0 pending'));
+  });
+
+  it('g approves for a time: once admits the retried request and nothing after it', async () => {
+    const curl = async (path: string) =>
+      (
+        await bottle.asAgent(
+          `curl -s -m 15 -o /dev/null -w '%{http_code}' https://api.example.test${path}`,
+        )
+      ).stdout;
+    assert.equal(await curl('/fourth'), '403');
+    const fourth = bottle.callTool('egress-proxy-block', {
+      routes_yaml: withPath(await bottle.liveRoutes(), '/fourth'),
+      justification: 'I need /fourth, once',
+    });
+    await waitForScreen(
+      'the fourth proposal and its replay',
+      (s) => s.includes('I need /fourth, once') && /replay: 1 of the agent's refused/.test(s),
+    );
+    await press('g');
+    const asked = await waitForScreen('the lifetime question or the moved-selection notice', (s) =>
+      /for how long\?|press g again/.test(s),
+    );
+    if (!asked.includes('for how long?')) await press('g');
+    await waitForScreen('the lifetime question', (s) => s.includes('for how long?'));
+    if (DOCS_CAPTURE) await captureForDocs('supervisor-tui-grant');
+    await type('once');
+    await press('Enter');
+    const answer = await fourth;
+    assert.equal(answer.structured?.status, 'approved', answer.text);
+    await waitForScreen('the outcome with its grant', (s) =>
+      /granted once \(g-[0-9a-f]{12}/.test(s),
+    );
+    assert.equal(await curl('/fourth'), '200', 'the retried request');
+    assert.equal(await curl('/fourth'), '403', 'and nothing after it');
+    const listed = await bottle.cli('grants', bottle.slug);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /once: ended: grant g-[0-9a-f]{12} admitted its 1 request/);
+    if (DOCS_CAPTURE)
+      await writeFile(
+        `${ROOT}docs/images/grants.txt`,
+        `$ claude-bottle grants ${bottle.slug}\n${listed.stdout}`,
+      );
 
     await press('q');
     const after = await waitForScreen('the TUI to exit', (s) => s.includes('SUPERVISE-EXIT='));
@@ -198,15 +240,15 @@ describe('claude-bottle supervise (tmux) on a real bottle', dockerSuite, () => {
   });
 });
 
-/** docs/images/supervisor-tui.txt (plain) and .png (the coloured capture, through aha and chromium). */
-async function captureForDocs(): Promise<void> {
+/** docs/images/<name>.txt (plain) and .png (the coloured capture, through aha and chromium). */
+async function captureForDocs(name: string): Promise<void> {
   const images = `${ROOT}docs/images`;
   await mkdir(images, { recursive: true });
-  await writeFile(`${images}/supervisor-tui.txt`, `${(await screen()).trimEnd()}\n`);
+  await writeFile(`${images}/${name}.txt`, `${(await screen()).trimEnd()}\n`);
   const html = await execa('aha', ['--black', '--title', 'claude-bottle supervise'], {
     input: await screen('-e', '-N'),
   });
-  const page = `${bottle.tree.path('supervisor-tui.html')}`;
+  const page = `${bottle.tree.path(`${name}.html`)}`;
   await writeFile(
     page,
     html.stdout.replace(
@@ -221,7 +263,7 @@ async function captureForDocs(): Promise<void> {
     '--no-first-run',
     '--disable-background-networking',
     '--hide-scrollbars',
-    `--screenshot=${images}/supervisor-tui.png`,
+    `--screenshot=${images}/${name}.png`,
     '--window-size=1280,700',
     `file://${page}`,
   ]);

@@ -112,6 +112,52 @@ describe('egress proxy: token-allow through a real queue directory', () => {
     assert.match(res.body, /malformed/);
   });
 
+  it('a once approval lets the held request through and asks again for the next one', async () => {
+    const value = token('On3');
+    const pending = post(fx, 'open', value);
+    const proposal = await nextProposal(queue, known);
+    await writeDecision(queue, {
+      ...decision(proposal.id, 'approved', 'just this once'),
+      grant: { id: 'g-once00000001', lifetime: 'once', uses: 1 },
+    });
+    assert.equal((await pending).status, 200);
+    const next = post(fx, 'open', value);
+    const asked = await nextProposal(queue, known);
+    assert.equal(asked.payload.value_sha256, proposal.payload.value_sha256);
+    await writeDecision(queue, decision(asked.id, 'rejected', 'once was enough'));
+    assert.equal((await next).status, 403);
+  });
+
+  it('a time-boxed approval ends at its deadline, and a revoked one at once', async () => {
+    const timed = token('Fo4');
+    const first = post(fx, 'open', timed);
+    const proposal = await nextProposal(queue, known);
+    const expires = new Date(Date.now() + 1500).toISOString();
+    await writeDecision(queue, {
+      ...decision(proposal.id, 'approved', 'for a moment'),
+      grant: { id: 'g-timed0000001', lifetime: 'for', expires_at: expires },
+    });
+    assert.equal((await first).status, 200);
+    assert.equal((await post(fx, 'open', timed)).status, 200, 'within its time');
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(expires) - Date.now() + 100));
+    const late = post(fx, 'open', timed);
+    const again = await nextProposal(queue, known);
+    await writeDecision(queue, decision(again.id, 'rejected', 'time is up'));
+    assert.equal((await late).status, 403, 'after its deadline it is asked again');
+
+    const kept = token('Rv5');
+    const held = post(fx, 'open', kept);
+    const keptProposal = await nextProposal(queue, known);
+    await writeDecision(queue, decision(keptProposal.id, 'approved', 'for the bottle'));
+    assert.equal((await held).status, 200);
+    await writeFile(queuePaths(queue).revokedFile(keptProposal.id), 'now\n');
+    const revoked = post(fx, 'open', kept);
+    const reasked = await nextProposal(queue, known);
+    assert.equal(reasked.payload.value_sha256, keptProposal.payload.value_sha256);
+    await writeDecision(queue, decision(reasked.id, 'rejected', 'revoked'));
+    assert.equal((await revoked).status, 403);
+  });
+
   it("never files a proposal for the bottle's own secret", async () => {
     const res = await post(fx, 'open', `leak ${OWN_SECRET}`);
     assert.equal(res.status, 403);
@@ -130,7 +176,15 @@ describe('egress proxy: token-allow through a real queue directory', () => {
 
   it('never writes a held value to its logs (no --queue is covered in routes-and-credentials)', () => {
     for (const f of [fx, quick]) {
-      for (const value of [token('Ab1'), token('Zz9'), token('Tt5'), OWN_SECRET]) {
+      for (const value of [
+        token('Ab1'),
+        token('Zz9'),
+        token('Tt5'),
+        token('On3'),
+        token('Fo4'),
+        token('Rv5'),
+        OWN_SECRET,
+      ]) {
         assert.ok(!f.proxy.output().includes(value));
       }
     }

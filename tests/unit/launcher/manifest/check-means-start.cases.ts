@@ -87,6 +87,11 @@ const provider = (value: string) => `agent_provider: ${value}`;
 
 export const TRICKY: Case[] = [
   bottleCase(
+    'a route with a grant (made only by an operator in a running bottle)',
+    "egress:\n  routes:\n    - host: api.example.test\n      grant: {id: g-123456789abc, expires_at: '2026-12-04T10:00:00Z'}",
+    /egress\.routes\[0\]\.grant: grant is made by an operator/,
+  ),
+  bottleCase(
     'a remote URL with user:password@',
     remote('url: "https://bot:hunter2@git.example.test/a/b.git"'),
     /b\.md:7 git\.remotes\[0\]\.url: url must be .*no credentials/,

@@ -1,0 +1,119 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import type { Logger } from '../../lib/log.js';
+import { matchRoute, type MatchResult, type RequestTarget } from './matcher.js';
+import type { Grant, Route, RoutesFile } from './routes/schema.js';
+
+/** The name of the ledger in the proxy's writable folder, beside denied.jsonl. */
+export const GRANT_USES_FILE = 'grant-uses.jsonl';
+
+/** Why a rule with a grant no longer applies, or undefined while it does. */
+export function grantEnded(grant: Grant, now: number, used: number): string | undefined {
+  if (grant.expires_at !== undefined && Date.parse(grant.expires_at) <= now)
+    return `grant ${grant.id} expired at ${grant.expires_at}`;
+  if (grant.uses !== undefined && used >= grant.uses)
+    return `grant ${grant.id} admitted its ${grant.uses} request${grant.uses === 1 ? '' : 's'}`;
+  return undefined;
+}
+
+/**
+ * The uses of limited grants, kept in `grant-uses.jsonl` (one `{"grant":id,"at":ts}` line a
+ * use) so a restarted proxy never admits a spent grant again. A use is appended synchronously
+ * before the request goes out: when the append fails the request is refused (fail closed).
+ * Without a file (tests, a proxy run by hand) uses are counted in memory only.
+ */
+export class GrantLedger {
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly file: string | undefined,
+    private readonly logger: Logger,
+  ) {
+    if (file === undefined) return;
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    for (const line of text.split('\n')) {
+      const id = grantOfLine(line);
+      if (id !== undefined) this.used.set(id, (this.used.get(id) ?? 0) + 1);
+    }
+  }
+
+  usesOf(id: string): number {
+    return this.used.get(id) ?? 0;
+  }
+
+  /** The routes a request may match now: ended grants left out, the rest in file order. */
+  inForce(routes: RoutesFile, now: number): RoutesFile {
+    if (!routes.routes.some((route) => route.grant)) return routes;
+    return {
+      routes: routes.routes.filter(
+        (route) =>
+          !route.grant || grantEnded(route.grant, now, this.usesOf(route.grant.id)) === undefined,
+      ),
+    };
+  }
+
+  /**
+   * Takes one use of a limited grant; false when none is left or the use could not be recorded.
+   * The check and the count happen in one synchronous step, so two requests racing for the
+   * last use never both pass.
+   */
+  take(route: Route, now: number): { ok: true } | { ok: false; reason: string } {
+    const grant = route.grant;
+    if (!grant) return { ok: true };
+    const ended = grantEnded(grant, now, this.usesOf(grant.id));
+    if (ended) return { ok: false, reason: ended };
+    if (grant.uses === undefined) return { ok: true };
+    if (this.file !== undefined) {
+      try {
+        appendFileSync(
+          this.file,
+          `${JSON.stringify({ grant: grant.id, at: new Date(now).toISOString() })}\n`,
+        );
+      } catch (error) {
+        this.logger.error('grant_use_unrecorded', { grant: grant.id, error });
+        return { ok: false, reason: `the use of grant ${grant.id} could not be recorded` };
+      }
+    }
+    this.used.set(grant.id, this.usesOf(grant.id) + 1);
+    this.logger.info('grant_used', {
+      grant: grant.id,
+      used: this.usesOf(grant.id),
+      of: grant.uses,
+    });
+    return { ok: true };
+  }
+}
+
+/**
+ * A once-grant is for what is new: a request the other rules admit anyway (the bottle's own
+ * path on a rule the grant widened) is matched by them and never spends the use.
+ */
+export function matchSparingUses(routes: RoutesFile, target: RequestTarget): MatchResult {
+  const match = matchRoute(routes, target);
+  const limited = match.allowed ? match.route.grant : undefined;
+  if (limited?.uses === undefined) return match;
+  const without = matchRoute(
+    { routes: routes.routes.filter((route) => route.grant?.id !== limited.id) },
+    target,
+  );
+  return without.allowed ? without : match;
+}
+
+/** The grant id a ledger line counts, or undefined for a torn or foreign line. */
+export function grantOfLine(line: string): string | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (value !== null && typeof value === 'object' && 'grant' in value) {
+      const id = value.grant;
+      if (typeof id === 'string') return id;
+    }
+  } catch {
+    // a line cut by a crash mid-append: its request never went out, so it is no use
+  }
+  return undefined;
+}

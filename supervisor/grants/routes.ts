@@ -1,0 +1,118 @@
+import { stringify } from 'yaml';
+import { parseRoutesOrThrow } from '../../images/egress-proxy/routes/parse.js';
+import type { Grant, Route } from '../../images/egress-proxy/routes/schema.js';
+import { BottleError } from '../../lib/errors.js';
+
+export interface GrantedRoutes {
+  /** The routes.yaml to apply. */
+  text: string;
+  /** The rules the grant put on (new or changed by the proposal); empty for nothing new. */
+  granted: Route[];
+}
+
+/**
+ * The routes file an approval applies. Rules the proposal keeps verbatim stay as they are
+ * (grants included); every rule it adds or changes carries `grant` when the approval is
+ * time-boxed, and a rule it changed is kept right after its replacement, so that when the
+ * grant ends the bottle is back where it was. Rules it only removes are removed for good:
+ * narrowing is never time-boxed. A `grant` the agent wrote itself is never honoured: only an
+ * operator's approval makes one.
+ */
+export function grantedRoutes(
+  baseText: string,
+  proposedText: string,
+  grant: Grant | undefined,
+): GrantedRoutes {
+  const base = parsed(baseText, 'the live routes.yaml');
+  const proposed = parsed(proposedText, 'the approved routes.yaml');
+  // Matched without their grants: an agent that copies a time-boxed rule and drops (or edits)
+  // its grant gets the live rule, grant and all, and never turns it into a lasting one.
+  const live = new Map<string, Route>();
+  for (const route of base) if (!live.has(keyOf(route))) live.set(keyOf(route), route);
+  const fresh = (route: Route) => !live.has(keyOf(route));
+  const granted = proposed.filter(fresh).map(withoutGrant);
+  if (grant?.uses !== undefined) {
+    const blind = granted.find((route) => route.tls === 'passthrough');
+    if (blind) {
+      throw new BottleError(
+        'USAGE',
+        `${blind.host} is tls: passthrough: the proxy never sees its requests, so it cannot admit just one`,
+        { hint: 'approve it --for a time instead' },
+      );
+    }
+  }
+
+  const proposedKeys = new Set(proposed.map((route) => keyOf(route)));
+  const replaced = base.filter((route) => !proposedKeys.has(keyOf(route)));
+  const out: Route[] = [];
+  proposed.forEach((route, index) => {
+    if (!fresh(route)) {
+      out.push(live.get(keyOf(route))!);
+      return;
+    }
+    out.push(grant ? { ...withoutGrant(route), grant } : withoutGrant(route));
+    if (!grant) return;
+    // The rules of this host the proposal changed come back once the grant ends.
+    const lastOfHost = !proposed
+      .slice(index + 1)
+      .some((later) => fresh(later) && later.host === route.host);
+    if (lastOfHost) out.push(...replaced.filter((old) => old.host === route.host));
+  });
+  const same =
+    out.length === proposed.length && out.every((r, i) => exact(r) === exact(proposed[i]!));
+  // Nothing to add or strip: the agent's own text, comments and all.
+  return { text: same ? proposedText : routesText(out), granted };
+}
+
+/** The rules of a routes.yaml without those of the given grants (a reversion). */
+export function withoutGrants(text: string, ids: ReadonlySet<string>): string {
+  const routes = parsed(text, 'the live routes.yaml');
+  return routesText(routes.filter((route) => !route.grant || !ids.has(route.grant.id)));
+}
+
+function parsed(text: string, file: string): Route[] {
+  if (text.trim() === '') return [];
+  return parseRoutesOrThrow(text, file).routes.routes;
+}
+
+function withoutGrant(route: Route): Route {
+  const { grant: _grant, ...rest } = route;
+  return rest;
+}
+
+/** A rule's identity apart from its grant. */
+function keyOf(route: Route): string {
+  return canonical(withoutGrant(route));
+}
+
+function exact(route: Route): string {
+  return canonical(route);
+}
+
+/** JSON with every object's keys sorted, so equal rules have equal keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A routes.yaml in the launcher's style: defaults left out, one rule per list item. */
+export function routesText(routes: readonly Route[]): string {
+  const rules = routes.map((route) => {
+    const rule: Record<string, unknown> = { host: route.host };
+    if (route.paths) rule.paths = route.paths;
+    if (route.methods) rule.methods = route.methods;
+    if (route.auth) rule.auth = route.auth;
+    if (!route.dlp) rule.dlp = false;
+    if (route.private) rule.private = true;
+    if (route.tls !== 'intercept') rule.tls = route.tls;
+    if (route.grant) rule.grant = route.grant;
+    return rule;
+  });
+  return stringify({ routes: rules }, { lineWidth: 0 });
+}

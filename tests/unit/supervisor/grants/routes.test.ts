@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseRoutesOrThrow } from '../../../../images/egress-proxy/routes/parse.js';
+import type { Grant } from '../../../../images/egress-proxy/routes/schema.js';
+import { grantedRoutes, withoutGrants } from '../../../../supervisor/grants/routes.js';
+
+const GRANT: Grant = { id: 'g-000000000001', expires_at: '2026-12-04T12:00:00.000Z' };
+const ONCE: Grant = { id: 'g-000000000002', uses: 1, expires_at: '2026-12-04T12:00:00.000Z' };
+const LIVE = 'routes:\n  - host: api.example.test\n    methods: [GET]\n';
+
+/** The rules of a routes text as host + methods + grant id, in order. */
+function rules(text: string): string[] {
+  return parseRoutesOrThrow(text).routes.routes.map(
+    (r) => `${r.host} ${r.methods?.join(',') ?? '*'}${r.grant ? ` ${r.grant.id}` : ''}`,
+  );
+}
+
+describe('grantedRoutes', () => {
+  it('returns the proposed text untouched when the approval is for the bottle’s life', () => {
+    const proposed = `# the agent's comment\n${LIVE}  - host: registry.npmjs.test\n    methods: [GET]\n`;
+    const out = grantedRoutes(LIVE, proposed, undefined);
+    assert.equal(out.text, proposed);
+    assert.deepEqual(
+      out.granted.map((r) => r.host),
+      ['registry.npmjs.test'],
+    );
+  });
+
+  it('puts the grant on a new rule only, keeping the rules that did not change', () => {
+    const proposed = `${LIVE}  - host: registry.npmjs.test\n    methods: [GET]\n`;
+    const out = grantedRoutes(LIVE, proposed, GRANT);
+    assert.deepEqual(rules(out.text), [
+      'api.example.test GET',
+      `registry.npmjs.test GET ${GRANT.id}`,
+    ]);
+  });
+
+  it('keeps a changed rule after its time-boxed replacement, so the bottle reverts to it', () => {
+    const proposed = 'routes:\n  - host: api.example.test\n    methods: [GET, POST]\n';
+    const out = grantedRoutes(LIVE, proposed, GRANT);
+    assert.deepEqual(rules(out.text), [
+      `api.example.test GET,POST ${GRANT.id}`,
+      'api.example.test GET',
+    ]);
+    assert.deepEqual(rules(withoutGrants(out.text, new Set([GRANT.id]))), ['api.example.test GET']);
+  });
+
+  it('removes a rule the proposal only removes, even when time-boxed (narrowing is for good)', () => {
+    const live = `${LIVE}  - host: old.example.test\n`;
+    const proposed = `${LIVE}  - host: new.example.test\n    methods: [GET]\n`;
+    assert.deepEqual(rules(grantedRoutes(live, proposed, GRANT).text), [
+      'api.example.test GET',
+      `new.example.test GET ${GRANT.id}`,
+    ]);
+  });
+
+  it('never honours a grant the agent wrote, whatever the lifetime', () => {
+    const proposed = `${LIVE}  - host: x.example.test\n    grant: {id: g-agentmade1, uses: 1000}\n`;
+    assert.deepEqual(rules(grantedRoutes(LIVE, proposed, undefined).text), [
+      'api.example.test GET',
+      'x.example.test *',
+    ]);
+    assert.deepEqual(rules(grantedRoutes(LIVE, proposed, GRANT).text), [
+      'api.example.test GET',
+      `x.example.test * ${GRANT.id}`,
+    ]);
+  });
+
+  it('keeps a live time-boxed rule as it is when the agent copies it without its grant', () => {
+    const live = `${LIVE}  - host: t.example.test\n    grant: {id: ${GRANT.id}, expires_at: '${GRANT.expires_at}'}\n`;
+    const proposed = `${LIVE}  - host: t.example.test\n  - host: more.example.test\n    methods: [HEAD]\n`;
+    assert.deepEqual(rules(grantedRoutes(live, proposed, undefined).text), [
+      'api.example.test GET',
+      `t.example.test * ${GRANT.id}`,
+      'more.example.test HEAD',
+    ]);
+  });
+
+  it('refuses a once-grant on a passthrough rule, whose requests the proxy never sees', () => {
+    const proposed = `${LIVE}  - host: blind.example.test\n    tls: passthrough\n`;
+    assert.throws(() => grantedRoutes(LIVE, proposed, ONCE), /passthrough/);
+    assert.doesNotThrow(() => grantedRoutes(LIVE, proposed, GRANT));
+  });
+});
