@@ -3,6 +3,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { ProxyContext } from './context.js';
+import type { Route } from './routes/schema.js';
 import { encodedHostRefusalBody, plainBody, routeRefusalBody } from './explain.js';
 import { encodedWildcardHost } from './host-labels.js';
 import type { LeafCertCache } from './leaf-certs.js';
@@ -83,7 +84,7 @@ export async function handleConnect(
       );
       return;
     }
-    await passthrough(ctx, socket, head, target, first.route.private, label, started);
+    await passthrough(ctx, socket, head, target, first.route, label, started);
     return;
   }
   let secureContext;
@@ -116,10 +117,11 @@ async function passthrough(
   socket: Duplex,
   head: Buffer,
   target: HostPort,
-  allowPrivate: boolean,
+  route: Route,
   label: string,
   started: number,
 ): Promise<void> {
+  const allowPrivate = route.private;
   const record = {
     host: target.host,
     port: target.port,
@@ -165,6 +167,7 @@ async function passthrough(
     upstream.pipe(socket).pipe(upstream);
     socket.on('close', () => upstream.destroy());
     upstream.on('close', () => socket.destroy());
+    ctx.grants.bind(route, [socket, upstream], Date.now());
     ctx.decisions.write(record, started);
   });
   upstream.once('error', (error) => {

@@ -1,4 +1,5 @@
 import { appendFileSync, readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../../lib/log.js';
 import { matchRoute, type MatchResult, type RequestTarget } from './matcher.js';
 import type { Grant, Route, RoutesFile } from './routes/schema.js';
@@ -23,6 +24,7 @@ export function grantEnded(grant: Grant, now: number, used: number): string | un
  */
 export class GrantLedger {
   private readonly used = new Map<string, number>();
+  private readonly bound = new Map<string, Set<Duplex>>();
 
   constructor(
     private readonly file: string | undefined,
@@ -39,6 +41,48 @@ export class GrantLedger {
       const id = grantOfLine(line);
       if (id !== undefined) this.used.set(id, (this.used.get(id) ?? 0) + 1);
     }
+    // A crash mid-append leaves a line without its newline; the next use must not be glued
+    // onto it (both would then be unreadable). A ledger that cannot be mended stops the start.
+    if (text !== '' && !text.endsWith('\n')) appendFileSync(file, '\n');
+  }
+
+  /**
+   * A WebSocket or a passthrough tunnel outlives the request that opened it: one let in by a
+   * grant is cut when the grant expires, and when a reload drops the grant (revoke, sweep).
+   */
+  bind(route: Route, sockets: readonly Duplex[], now: number): void {
+    const grant = route.grant;
+    if (!grant) return;
+    const set = this.bound.get(grant.id) ?? new Set<Duplex>();
+    this.bound.set(grant.id, set);
+    for (const socket of sockets) {
+      set.add(socket);
+      socket.once('close', () => set.delete(socket));
+    }
+    if (grant.expires_at !== undefined) this.cutAt(grant.id, Date.parse(grant.expires_at), now);
+  }
+
+  /** After a reload: the sockets of grants the file no longer holds are cut. */
+  reloaded(routes: RoutesFile): void {
+    const held = new Set(routes.routes.flatMap((route) => (route.grant ? [route.grant.id] : [])));
+    for (const id of [...this.bound.keys()]) if (!held.has(id)) this.cut(id, 'removed');
+  }
+
+  private cutAt(id: string, at: number, now: number): void {
+    // setTimeout holds at most ~24.8 days; a later deadline is looked at again then.
+    const timer = setTimeout(
+      () => (Date.now() >= at ? this.cut(id, 'expired') : this.cutAt(id, at, Date.now())),
+      Math.max(0, Math.min(at - now, 2 ** 31 - 1)),
+    );
+    timer.unref();
+  }
+
+  private cut(id: string, why: 'expired' | 'removed'): void {
+    const sockets = this.bound.get(id);
+    this.bound.delete(id);
+    if (!sockets || sockets.size === 0) return;
+    for (const socket of sockets) socket.destroy();
+    this.logger.info('grant_connections_closed', { grant: id, why, connections: sockets.size });
   }
 
   usesOf(id: string): number {

@@ -136,7 +136,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   return {
     address,
     logger,
-    reload: () => store.reload(),
+    reload: async () => {
+      const loaded = await store.reload();
+      if (loaded) grants.reloaded(store.routes);
+      return loaded;
+    },
     close: async () => {
       stopping.abort();
       const closed = Promise.all([inner, outer].map((server) => closeServer(server)));

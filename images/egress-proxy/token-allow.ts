@@ -96,6 +96,7 @@ export class TokenAllow {
         reason: `${this.waiting.size} flagged requests already wait for the operator (the limit is ${maxWaiting}), so this one was refused without asking; send it again once those are decided`,
       });
     }
+    const joined = verdict !== undefined;
     if (!verdict) {
       verdict = this.ask(this.options.queueDir, hit, request, valueSha).then((result) => {
         this.waiting.delete(key);
@@ -104,12 +105,22 @@ export class TokenAllow {
       });
       this.waiting.set(key, verdict);
     }
-    return verdict.then((result) => (result.pass ? { pass: true } : result));
+    return verdict.then((result): TokenVerdict => {
+      if (!result.pass) return result;
+      // The operator saw the request that asked: once means that one, not whatever else
+      // carried the same value while it waited.
+      if (joined && result.grant?.lifetime === 'once')
+        return {
+          pass: false,
+          reason: `proposal ${result.proposal} was approved once, for the request that asked; send this one again to ask for it`,
+        };
+      return { pass: true };
+    });
   }
 
   /**
-   * The approval's lifetime (supervisor/grants/): `once` lets through the requests held for
-   * it and nothing later; `expires_at` ends the allowance; none lasts the proxy's life.
+   * The approval's lifetime (supervisor/grants/): `once` lets through the request that asked
+   * and nothing else; `expires_at` ends the allowance; none lasts the proxy's life.
    */
   private remember(key: string, answer: Extract<Answer, { pass: true }>): void {
     const grant = answer.grant;

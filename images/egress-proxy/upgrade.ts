@@ -80,6 +80,7 @@ export async function relayUpgrade(
       head,
       upHead,
     );
+    ctx.grants.bind(result.route, [socket, upSocket], Date.now());
   });
   upstream.on('response', (upRes) => {
     // The upstream declined the upgrade: pass its answer on (once checked) and close.

@@ -2,6 +2,7 @@ import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import type { Route, RoutesFile } from '../../images/egress-proxy/routes/schema.js';
 import { HTTP_METHODS } from '../../images/egress-proxy/routes/schema.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
+import { grantedRoutes } from '../grants/routes.js';
 import { addressKind, gitGateBypass } from './route-risks.js';
 import { compareRoutes, type RouteChange } from './route-probes.js';
 import { finding, listOf, quote, type AnalysisFinding } from './types.js';
@@ -23,7 +24,10 @@ export function analyseRoutes(
   }
   const findings: AnalysisFinding[] = [];
   const live = liveRoutes(liveText, findings);
-  const { changes, partial } = compareRoutes(live, candidate.routes);
+  const { changes, partial } = compareRoutes(
+    lasting(live),
+    lastingCandidate(liveText, candidateText, candidate.routes),
+  );
   if (partial)
     findings.push(
       // Danger, not caution: padding a file with filler rules is how a proposal would hide a
@@ -61,6 +65,31 @@ export function analyseRoutes(
       ),
     );
   return findings;
+}
+
+/**
+ * Time-boxed rules are compared as absent on both sides: what matters is what the approval
+ * would leave when they end. So a copy of a live grant's rule that would outlive it (its grant
+ * dropped by a rewrite) shows as new reach, never as "no change". Rule numbers then count
+ * the lasting rules only; without grants nothing changes.
+ */
+function lasting(routes: RoutesFile): RoutesFile {
+  return { routes: routes.routes.filter((route) => route.grant === undefined) };
+}
+
+/** The lasting rules an approval for the bottle's life would apply (supervisor/grants/routes.ts). */
+function lastingCandidate(
+  liveText: string | undefined,
+  candidateText: string,
+  candidate: RoutesFile,
+): RoutesFile {
+  try {
+    const applied = parseRoutes(grantedRoutes(liveText ?? '', candidateText, undefined).text);
+    if (applied.ok) return lasting(applied.routes);
+  } catch {
+    // an unparsable live file: judged against the proposal as written (live-invalid says so)
+  }
+  return { routes: candidate.routes.map(({ grant: _grant, ...route }) => route) };
 }
 
 function liveRoutes(text: string | undefined, findings: AnalysisFinding[]): RoutesFile {

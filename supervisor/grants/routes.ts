@@ -43,25 +43,60 @@ export function grantedRoutes(
   }
 
   const proposedKeys = new Set(proposed.map((route) => keyOf(route)));
-  const replaced = base.filter((route) => !proposedKeys.has(keyOf(route)));
-  const out: Route[] = [];
-  proposed.forEach((route, index) => {
-    if (!fresh(route)) {
-      out.push(live.get(keyOf(route))!);
-      return;
-    }
-    out.push(grant ? { ...withoutGrant(route), grant } : withoutGrant(route));
-    if (!grant) return;
-    // The rules of this host the proposal changed come back once the grant ends.
-    const lastOfHost = !proposed
-      .slice(index + 1)
-      .some((later) => fresh(later) && later.host === route.host);
-    if (lastOfHost) out.push(...replaced.filter((old) => old.host === route.host));
-  });
+  if (grant) refuseUnboxable(base, proposed, granted.length, fresh, proposedKeys);
+  const out: Route[] = proposed.map((route) =>
+    !fresh(route)
+      ? live.get(keyOf(route))!
+      : grant
+        ? { ...withoutGrant(route), grant }
+        : withoutGrant(route),
+  );
+  if (grant) {
+    // A rule the proposal changed comes back where it was once the grant ends: right after
+    // the lasting rule it followed in the live file (or first), so the order is unchanged.
+    base.forEach((old, at) => {
+      if (proposedKeys.has(keyOf(old)) || !granted.some((route) => route.host === old.host)) return;
+      const before = base
+        .slice(0, at)
+        .reverse()
+        .find((prior) => out.includes(prior));
+      out.splice(before ? out.indexOf(before) + 1 : 0, 0, old);
+    });
+  }
   const same =
     out.length === proposed.length && out.every((r, i) => exact(r) === exact(proposed[i]!));
   // Nothing to add or strip: the agent's own text, comments and all.
   return { text: same ? proposedText : routesText(out), granted };
+}
+
+/**
+ * What a lifetime cannot undo is refused before anything is claimed: a time-boxed approval
+ * that adds nothing, or that moves or repeats a live rule (first match wins, so a new order
+ * would outlive the grant).
+ */
+function refuseUnboxable(
+  base: readonly Route[],
+  proposed: readonly Route[],
+  granted: number,
+  fresh: (route: Route) => boolean,
+  proposedKeys: ReadonlySet<string>,
+): void {
+  if (granted === 0)
+    throw new BottleError(
+      'USAGE',
+      'the proposal adds or widens no rule: there is nothing to time-box',
+      {
+        hint: 'approve it without --once or --for (removing rules is never time-boxed)',
+      },
+    );
+  const kept = proposed.filter((route) => !fresh(route)).map(keyOf);
+  const order = base.filter((route) => proposedKeys.has(keyOf(route))).map(keyOf);
+  if (kept.join('\n') !== order.join('\n'))
+    throw new BottleError(
+      'USAGE',
+      'the proposal moves or repeats live rules, and a new order cannot be time-boxed (it would outlive the grant)',
+      { hint: 'approve it for the bottle’s life, or reject it and ask for the new rules only' },
+    );
 }
 
 /** The rules of a routes.yaml without those of the given grants (a reversion). */
@@ -80,9 +115,15 @@ function withoutGrant(route: Route): Route {
   return rest;
 }
 
-/** A rule's identity apart from its grant. */
+/**
+ * A rule's identity apart from its grant. Methods and paths are sets to the matcher, so their
+ * order and repeats are not part of it: a reordered copy of a time-boxed rule is still that rule.
+ */
 function keyOf(route: Route): string {
-  return canonical(withoutGrant(route));
+  const rule = withoutGrant(route);
+  const set = (values: readonly string[] | undefined) =>
+    values === undefined ? undefined : [...new Set(values)].sort();
+  return canonical({ ...rule, methods: set(rule.methods), paths: set(rule.paths) });
 }
 
 function exact(route: Route): string {

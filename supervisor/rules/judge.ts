@@ -76,11 +76,12 @@ function additions({ proposal, base, findings }: JudgeSubject): Additions {
 
   const baseRoutes = live.routes.routes;
   const routes = proposed.routes.routes;
-  const baseHosts = new Set(baseRoutes.map((route) => route.host));
+  // By name, ports aside: `api.x:443` is the live `api.x` again, never a new host.
+  const baseHosts = new Set(baseRoutes.map((route) => splitPort(route.host).name));
   const diffReasons = diffRoutes(baseRoutes, routes).flatMap((item) =>
     item.change !== 'added'
       ? [`${item.host}: a live rule is ${item.change} (${item.detail})`]
-      : baseHosts.has(item.host)
+      : baseHosts.has(splitPort(item.host).name)
         ? [
             `${item.host}: one more rule for a host the live routes already name (a rule adds only new hosts)`,
           ]
@@ -89,19 +90,22 @@ function additions({ proposal, base, findings }: JudgeSubject): Additions {
   reasons.push(...diffReasons);
   // Whatever the diff pairs, the live rules must all be there, unchanged and in their order
   // (first match wins, so reordering them changes what they decide).
-  const kept = routes.filter((route) => baseHosts.has(route.host));
+  const kept = routes.filter((route) => baseHosts.has(splitPort(route.host).name));
   if (diffReasons.length === 0 && !sameRoutes(kept, baseRoutes))
     reasons.push('a live rule is removed, repeated or moved');
 
   const added = routes.flatMap((route, index) =>
-    baseHosts.has(route.host) ? [] : [{ route, index }],
+    baseHosts.has(splitPort(route.host).name) ? [] : [{ route, index }],
   );
   if (added.length === 0 && reasons.length === 0) reasons.push('it adds no rule');
   for (const { route, index } of added) {
     reasons.push(...plainnessMisses(route));
     const shadowed = routes
       .slice(index + 1)
-      .find((later) => baseHosts.has(later.host) && namesOverlap(route.host, later.host));
+      .find(
+        (later) =>
+          baseHosts.has(splitPort(later.host).name) && namesOverlap(route.host, later.host),
+      );
     if (shadowed)
       reasons.push(
         `${route.host}: placed before the live rule for ${shadowed.host}, which it could be matched instead of`,

@@ -116,11 +116,17 @@ describe('egress proxy: token-allow through a real queue directory', () => {
     const value = token('On3');
     const pending = post(fx, 'open', value);
     const proposal = await nextProposal(queue, known);
+    // Joins the same proposal while it waits: the operator never saw this one.
+    const joined = post(fx, 'open', `another use of ${value}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await writeDecision(queue, {
       ...decision(proposal.id, 'approved', 'just this once'),
       grant: { id: 'g-once00000001', lifetime: 'once', uses: 1 },
     });
     assert.equal((await pending).status, 200);
+    const other = await joined;
+    assert.equal(other.status, 403, 'once is for the request that asked');
+    assert.match(other.body, /approved once, for the request that asked/);
     const next = post(fx, 'open', value);
     const asked = await nextProposal(queue, known);
     assert.equal(asked.payload.value_sha256, proposal.payload.value_sha256);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
   GrantLedger,
@@ -58,12 +59,16 @@ describe('GrantLedger', () => {
     assert.equal((await readFile(file, 'utf8')).trim().split('\n').length, 1);
   });
 
-  it('counts no use for a line torn by a crash, and every whole line after it', async () => {
+  it('counts no use for a line torn by a crash, and the next use after a restart is counted', async () => {
     const file = join(dir, 'torn.jsonl');
-    await appendFile(file, '{"grant":"g-once0000001","at":"2026-12-0\n{"grant":"g-x00000001"}\n');
-    const ledger = new GrantLedger(file, logger);
-    assert.equal(ledger.usesOf('g-once0000001'), 0);
-    assert.equal(ledger.usesOf('g-x00000001'), 1);
+    await appendFile(file, '{"grant":"g-x00000001"}\n{"grant":"g-once0000001","at":"2026-12-0');
+    const restarted = new GrantLedger(file, logger);
+    assert.equal(restarted.usesOf('g-once0000001'), 0);
+    assert.equal(restarted.usesOf('g-x00000001'), 1);
+    assert.deepEqual(restarted.take(ROUTES.routes[2]!, NOW), { ok: true });
+    const again = new GrantLedger(file, logger);
+    assert.equal(again.usesOf('g-once0000001'), 1, 'the use after the torn line is not lost');
+    assert.equal(again.take(ROUTES.routes[2]!, NOW).ok, false);
   });
 
   it('refuses the request when the use cannot be recorded (fail closed)', () => {
@@ -96,5 +101,40 @@ describe('matchSparingUses', () => {
     const fresh = matchSparingUses(widened, target('/alpha'));
     assert.equal(fresh.allowed && fresh.route.grant?.id, 'g-once0000009');
     assert.equal(matchSparingUses(widened, target('/beta')).allowed, false);
+  });
+});
+
+describe('GrantLedger.bind', () => {
+  const socket = () =>
+    new Duplex({
+      read() {},
+      write(_chunk, _encoding, done) {
+        done();
+      },
+    });
+  const timed = (id: string, inMs: number) =>
+    parseRoutesOrThrow(
+      `routes:\n  - host: ws.example.test\n    grant: {id: ${id}, expires_at: '${new Date(Date.now() + inMs).toISOString()}'}\n`,
+    ).routes.routes[0]!;
+
+  it('cuts a connection a grant let in when the grant expires', async () => {
+    const ledger = new GrantLedger(undefined, logger);
+    const [client, upstream] = [socket(), socket()];
+    ledger.bind(timed('g-wsexpire001', 150), [client, upstream], Date.now());
+    assert.equal(client.destroyed, false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(client.destroyed, true);
+    assert.equal(upstream.destroyed, true);
+  });
+
+  it('cuts it when a reload drops the grant (revoke), and keeps it while the grant stays', () => {
+    const ledger = new GrantLedger(undefined, logger);
+    const route = timed('g-wsrevoke001', 60_000);
+    const kept = socket();
+    ledger.bind(route, [kept], Date.now());
+    ledger.reloaded({ routes: [route] });
+    assert.equal(kept.destroyed, false);
+    ledger.reloaded({ routes: [] });
+    assert.equal(kept.destroyed, true);
   });
 });

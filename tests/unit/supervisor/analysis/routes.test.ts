@@ -13,6 +13,25 @@ const one = (findings: AnalysisFinding[], code: string) => {
 };
 
 describe('analyseRoutes: what newly gets through', () => {
+  it('judges what outlives the live grants: a rule copied from one without its grant is new reach', () => {
+    const granted = add(
+      "  - host: up.example.test\n    methods: [POST]\n    grant: {id: g-000000000007, expires_at: '2026-12-04T10:00:00Z'}\n",
+    );
+    const kept = analyseRoutes(
+      `${granted}  - host: more.example.test\n    methods: [GET]\n`,
+      granted,
+    );
+    assert.deepEqual(codes(kept), ['info:new-host'], 'a verbatim copy keeps its grant');
+    const outliving = analyseRoutes(
+      granted.replace(/    grant: .*\n/, '').replace('[POST]', '[POST, HEAD]'),
+      granted,
+    );
+    assert.ok(
+      outliving.some((f) => /up\.example\.test/.test(f.reason) && /POST/.test(f.reason)),
+      JSON.stringify(outliving),
+    );
+  });
+
   it('a plain GET route on a new exact host is info only', () => {
     const findings = analyseRoutes(
       add('  - host: new.example.test\n    paths: [/a]\n    methods: [GET]\n'),

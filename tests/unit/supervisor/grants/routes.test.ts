@@ -35,12 +35,12 @@ describe('grantedRoutes', () => {
     ]);
   });
 
-  it('keeps a changed rule after its time-boxed replacement, so the bottle reverts to it', () => {
+  it('keeps a changed rule where it was beside its time-boxed replacement, so the bottle reverts to it', () => {
     const proposed = 'routes:\n  - host: api.example.test\n    methods: [GET, POST]\n';
     const out = grantedRoutes(LIVE, proposed, GRANT);
     assert.deepEqual(rules(out.text), [
-      `api.example.test GET,POST ${GRANT.id}`,
       'api.example.test GET',
+      `api.example.test GET,POST ${GRANT.id}`,
     ]);
     assert.deepEqual(rules(withoutGrants(out.text, new Set([GRANT.id]))), ['api.example.test GET']);
   });
@@ -80,5 +80,49 @@ describe('grantedRoutes', () => {
     const proposed = `${LIVE}  - host: blind.example.test\n    tls: passthrough\n`;
     assert.throws(() => grantedRoutes(LIVE, proposed, ONCE), /passthrough/);
     assert.doesNotThrow(() => grantedRoutes(LIVE, proposed, GRANT));
+  });
+
+  it('a changed rule the proposal also moves comes back in its old place when the grant ends', () => {
+    const live =
+      'routes:\n  - host: "*.example.test"\n    methods: [GET]\n  - host: api.example.test\n    methods: [GET, POST]\n    dlp: false\n';
+    const proposed =
+      'routes:\n  - host: api.example.test\n    methods: [GET, POST, PUT]\n    dlp: false\n  - host: "*.example.test"\n    methods: [GET]\n';
+    const out = grantedRoutes(live, proposed, GRANT);
+    assert.deepEqual(rules(withoutGrants(out.text, new Set([GRANT.id]))), [
+      '*.example.test GET',
+      'api.example.test GET,POST',
+    ]);
+  });
+
+  it('a reordered copy of a time-boxed rule is that rule: its grant is kept, never dropped', () => {
+    const live = `${LIVE}  - host: up.example.test\n    methods: [GET, POST]\n    grant: {id: ${ONCE.id}, uses: 1}\n`;
+    const proposed = `${LIVE}  - host: up.example.test\n    methods: [POST, GET, POST]\n  - host: registry.npmjs.test\n    methods: [GET]\n`;
+    const out = grantedRoutes(live, proposed, undefined);
+    assert.deepEqual(rules(out.text), [
+      'api.example.test GET',
+      `up.example.test GET,POST ${ONCE.id}`,
+      'registry.npmjs.test GET',
+    ]);
+    assert.deepEqual(
+      out.granted.map((r) => r.host),
+      ['registry.npmjs.test'],
+    );
+  });
+
+  it('refuses to time-box what a lifetime cannot undo: nothing new, or a new order of live rules', () => {
+    const two = `${LIVE}  - host: b.example.test\n`;
+    assert.throws(
+      () => grantedRoutes(two, 'routes:\n  - host: api.example.test\n    methods: [GET]\n', GRANT),
+      /nothing to time-box/,
+    );
+    const swapped =
+      'routes:\n  - host: b.example.test\n  - host: api.example.test\n    methods: [GET]\n  - host: c.example.test\n';
+    assert.throws(() => grantedRoutes(two, swapped, GRANT), /moves or repeats live rules/);
+    const repeated = `${two}  - host: b.example.test\n  - host: c.example.test\n`;
+    assert.throws(() => grantedRoutes(two, repeated, GRANT), /moves or repeats/);
+    assert.doesNotThrow(
+      () => grantedRoutes(two, swapped, undefined),
+      'for the bottle’s life it is a plain change',
+    );
   });
 });

@@ -41,6 +41,13 @@ interface Case {
 
 const CASES: Case[] = [
   {
+    name: 'a live host again with a port spelled out (:443 is the same host)',
+    live: 'routes:\n  - host: registry.npmjs.test\n    paths: [/left-pad]\n    methods: [GET]\n',
+    routes:
+      'routes:\n  - host: registry.npmjs.test\n    paths: [/left-pad]\n    methods: [GET]\n  - host: registry.npmjs.test:443\n    methods: [GET]\n',
+    expect: { leave: /host the live routes already name/ },
+  },
+  {
     name: 'an npm GET/HEAD route on a covered host',
     routes: add('  - host: registry.npmjs.test\n    methods: [GET, HEAD]\n'),
     expect: {
