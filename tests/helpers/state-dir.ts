@@ -2,6 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { stateDirOf } from '../../lib/home.js';
 import { stateLayout, type StateLayout } from '../../launcher/state/layout.js';
 import { writeMetadata } from '../../launcher/state/metadata.js';
+import type { LiveConfigFile } from '../../lib/live-config.js';
+import { appendAudit } from '../../supervisor/audit/log.js';
+import { readLive, replaceLiveConfig } from '../../supervisor/engines/live-config-writer.js';
 import type { EngineDeps } from '../../supervisor/engines/types.js';
 
 /**
@@ -54,4 +57,25 @@ export function containerlessDeps(home: string): EngineDeps {
     progress: () => {},
     now: () => new Date(),
   };
+}
+
+/**
+ * What an approval leaves behind without running its engine: the live file replaced (the
+ * text, or the text made from the current one) and the approval's audit line.
+ */
+export async function recordApproval(
+  layout: StateLayout,
+  file: LiveConfigFile,
+  text: string | ((current: string) => string),
+  audit: { proposal_id: string; tool: string; reason: string; operator: string },
+): Promise<void> {
+  const before = await readLive(layout, file);
+  const next = typeof text === 'string' ? text : text(before.text);
+  const replaced = await replaceLiveConfig(layout, file, next, { expectSha256: before.sha256 });
+  await appendAudit(layout, {
+    ...audit,
+    decision: 'approved',
+    ...(file === 'routes' ? { sha256_before: replaced.before, sha256_after: replaced.after } : {}),
+    result: file === 'routes' ? 'applied' : 'recorded',
+  });
 }

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sha256 } from '../../../images/egress-proxy/routes/parse.js';
 import { loadManifests } from '../../../launcher/manifest/index.js';
 import { routesYaml } from '../../../launcher/state/live-config.js';
 import { writeFileAtomic } from '../../../lib/atomic-write.js';
 import { liveConfigPath } from '../../../lib/live-config.js';
-import { appendAudit } from '../../../supervisor/audit/log.js';
-import { readLive, replaceLiveConfig } from '../../../supervisor/engines/live-config-writer.js';
 import { runCliCaptured } from '../../helpers/cli.js';
-import { makeStateDir } from '../../helpers/state-dir.js';
+import { makeStateDir, recordApproval } from '../../helpers/state-dir.js';
 import { tempTree } from '../../helpers/temp-home.js';
 
 const ROUTES_ID = 'agent-20261124T215501Z-3f9a0c2b';
@@ -43,7 +40,6 @@ test('policy diff --json lists approved route and allowlist changes with who and
     );
 
     // An approved egress-proxy-block: widen a path, add a host.
-    const before = await readLive(layout, 'routes');
     const widened = `routes:
   - host: api.github.com
     paths: [/repos/]
@@ -52,33 +48,25 @@ test('policy diff --json lists approved route and allowlist changes with who and
   - host: pypi.org
     methods: [GET]
 `;
-    await replaceLiveConfig(layout, 'routes', widened, { expectSha256: before.sha256 });
-    await appendAudit(layout, {
+    await recordApproval(layout, 'routes', widened, {
       proposal_id: ROUTES_ID,
       tool: 'egress-proxy-block',
-      decision: 'approved',
       reason: 'needs every repo and pip',
       operator: 'ana',
-      sha256_before: before.sha256,
-      sha256_after: sha256(widened),
-      result: 'applied',
     });
     // An approved gitleaks-allow, as the engine writes it.
-    const list = await readLive(layout, 'gitleaksAllowlist');
-    await replaceLiveConfig(
+    await recordApproval(
       layout,
       'gitleaksAllowlist',
-      `${list.text}# ${LEAK_ID} (2026-11-24T22:00:00.000Z)\nabc123:test/fixture.txt:generic-api-key:4\n`,
-      { expectSha256: list.sha256 },
+      (list) =>
+        `${list}# ${LEAK_ID} (2026-11-24T22:00:00.000Z)\nabc123:test/fixture.txt:generic-api-key:4\n`,
+      {
+        proposal_id: LEAK_ID,
+        tool: 'gitleaks-allow',
+        reason: 'a test fixture, not a key',
+        operator: 'bo',
+      },
     );
-    await appendAudit(layout, {
-      proposal_id: LEAK_ID,
-      tool: 'gitleaks-allow',
-      decision: 'approved',
-      reason: 'a test fixture, not a key',
-      operator: 'bo',
-      result: 'recorded',
-    });
 
     const run = await runCliCaptured(['policy', 'diff', 'dev-1a2b3c', '--json'], {
       env,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { parseRoutes, sha256 } from '../../../images/egress-proxy/routes/parse.js';
+import { parseRoutes } from '../../../images/egress-proxy/routes/parse.js';
 import type { Route } from '../../../images/egress-proxy/routes/schema.js';
 import { runCli } from '../../../launcher/cli.js';
 import { manifestSha256 } from '../../../launcher/manifest/digest.js';
@@ -12,11 +12,10 @@ import { routesYaml } from '../../../launcher/state/live-config.js';
 import { readMetadata, updateMetadata } from '../../../launcher/state/metadata.js';
 import { writeFileAtomic } from '../../../lib/atomic-write.js';
 import { liveConfigPath } from '../../../lib/live-config.js';
-import { appendAudit } from '../../../supervisor/audit/log.js';
 import { readLive, replaceLiveConfig } from '../../../supervisor/engines/live-config-writer.js';
 import { writeManifestChecked } from '../../../supervisor/policy/write.js';
 import { runCliCaptured } from '../../helpers/cli.js';
-import { makeStateDir } from '../../helpers/state-dir.js';
+import { makeStateDir, recordApproval } from '../../helpers/state-dir.js';
 import { tempTree, type TempTree } from '../../helpers/temp-home.js';
 
 const SLUG = 'dev-1a2b3c';
@@ -69,18 +68,13 @@ async function startedBottle(): Promise<{
   await writeFileAtomic(liveConfigPath(layout.liveConfig, 'routes'), routesYaml(bottle));
   await writeFileAtomic(liveConfigPath(layout.liveConfig, 'gitleaksAllowlist'), '# allowed\n');
   await updateMetadata(layout.metadata, { manifest_sha256: manifestSha256(BOTTLE) });
-  const before = await readLive(layout, 'routes');
-  await replaceLiveConfig(layout, 'routes', LIVE, { expectSha256: before.sha256 });
-  await appendAudit(layout, {
+  await recordApproval(layout, 'routes', LIVE, {
     proposal_id: ROUTES_ID,
     tool: 'egress-proxy-block',
-    decision: 'approved',
     reason: 'needs every repo and pip',
     operator: 'ana',
-    sha256_before: before.sha256,
-    sha256_after: sha256(LIVE),
-    result: 'applied',
   });
+  // The allowlist entry is only in the file: no audit line credits it.
   const list = await readLive(layout, 'gitleaksAllowlist');
   await replaceLiveConfig(
     layout,
