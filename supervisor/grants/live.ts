@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { grantEnded, grantOfLine } from '../../images/egress-proxy/grants.js';
 import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import type { Grant, Route } from '../../images/egress-proxy/routes/schema.js';
+import { readArchived } from '../../mcp/queue/archive.js';
 import { AuditLineSchema, type AuditLine } from '../audit/chain.js';
 import { readAudit } from '../audit/log.js';
 import { readLive } from '../engines/live-config-writer.js';
@@ -99,7 +100,7 @@ export async function liveGrants(bottle: BottleRef, now: number): Promise<LiveGr
     out.push({
       id,
       kind: 'token',
-      what: line.message ? `the held token (${line.proposal_id})` : 'the held token',
+      what: await tokenText(bottle, line.proposal_id),
       ...grantFields({ id, expires_at: grant.expires_at }, line),
       ...endedField(
         revoked
@@ -111,6 +112,16 @@ export async function liveGrants(bottle: BottleRef, now: number): Promise<LiveGr
     });
   }
   return out;
+}
+
+/** `a github-pat value to api.example.test`, from the archived proposal (the trusted copy). */
+async function tokenText(bottle: BottleRef, proposalId: string | undefined): Promise<string> {
+  if (proposalId === undefined) return 'a held token';
+  const archived = await readArchived(bottle.layout.queue.root, proposalId);
+  if (!archived.ok || archived.value.proposal.tool !== 'egress-token-allow')
+    return `the token of ${proposalId}`;
+  const { detector, host } = archived.value.proposal.payload;
+  return `a ${detector} value to ${host}`;
 }
 
 function grantFields(grant: Grant, made: AuditLine | undefined) {
