@@ -72,8 +72,9 @@ describe('attack: hostile text shown to the operator', dockerSuite, () => {
       SESSION,
       '-x',
       '160',
+      // Tall enough for the whole detail pane: analysis, replay, the agent's words and the diff.
       '-y',
-      '45',
+      '60',
       '-c',
       ROOT,
       '-e',

@@ -90,7 +90,7 @@ describe('the supervisor closes the loop on a real bottle', dockerSuite, () => {
     );
   });
 
-  it('of two proposals made on the same file, the second approval is refused as stale and answered', async () => {
+  it('a newer proposal for the same file supersedes the older; one made on a file that changed since is refused as stale', async () => {
     const live = await bottle.liveRoutes();
     const first = bottle.callTool('egress-proxy-block', {
       routes_yaml: withPath(live, '/one'),
@@ -109,15 +109,32 @@ describe('the supervisor closes the loop on a real bottle', dockerSuite, () => {
       secondId = listed.proposals.find((p) => p.id !== firstId)?.id ?? '';
       if (!secondId) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal((await bottle.cli('approve', firstId)).code, 0);
+    const superseded = await bottle.cli('approve', firstId);
+    assert.equal(superseded.code, 65, superseded.stderr);
+    assert.match(superseded.stderr, /PROPOSAL_SUPERSEDED/);
+    assert.ok(superseded.stderr.includes(secondId), 'it names the proposal to decide');
+    const answered = await first;
+    assert.equal(answered.structured?.status, 'superseded');
+    assert.equal((await status('/one')).stdout, '403', 'nothing of the older one was applied');
+
+    // The operator changes the file the second proposal was made against.
+    const editor = bottle.tree.path('stale-editor.sh');
+    await writeFile(
+      editor,
+      `#!/bin/sh\nsed -i 's#^\\( *\\)- /hello$#&\\n\\1- /meanwhile#' "$1"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    assert.equal((await runWithEditor(editor)).code, 0);
     const stale = await bottle.cli('approve', secondId);
     assert.equal(stale.code, 65, stale.stderr);
     assert.match(stale.stderr, /PROPOSAL_STALE/);
-    assert.equal((await first).structured?.status, 'approved');
     const answer = await second;
     assert.equal(answer.structured?.status, 'rejected');
-    assert.match(answer.text, /changed after this change was made/);
+    assert.match(answer.text, /changed after this (change|proposal) was made/);
     assert.equal((await status('/two')).stdout, '403');
+    assert.equal((await status('/meanwhile')).stdout, '200', 'the newer change stands');
   });
 
   it('token allow: approved lets the held request through, rejected refuses it, and an expired one is archived as expired', async () => {
