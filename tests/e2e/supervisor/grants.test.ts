@@ -169,6 +169,27 @@ describe('grants with a lifetime, on a real bottle', dockerSuite, () => {
     assert.equal(await status('/hello'), '200');
   });
 
+  it('with a supervisor running, a grant reverts at its deadline: the rule leaves routes.yaml live and is audited', async () => {
+    const watcher = await startWatcher();
+    try {
+      await grantPath('/epsilon', '--for', '20s');
+      const [grant] = await grants();
+      const deadline = Date.parse(grant!.expires_at!);
+      assert.equal(await status('/epsilon'), '200');
+      await until('the watcher removes the rule at the deadline', 40_000, async () =>
+        (await grantedHosts()) === 0 ? true : undefined,
+      );
+      assert.ok(Date.now() >= deadline, 'not before its time');
+      assert.ok(Date.now() < deadline + 15_000, 'and soon after it');
+    } finally {
+      await watcher.close();
+    }
+    assert.equal(await status('/epsilon'), '403');
+    const ended = (await auditLines()).filter((l) => l.decision === 'grant-ended').at(-1);
+    assert.equal(ended?.result, 'grant-expired');
+    assert.equal(ended?.operator, 'e2e-supervisor');
+  });
+
   it('a grant revoked by the operator ends at once', async () => {
     await grantPath('/gamma', '--for', '30m');
     const [grant] = await grants();

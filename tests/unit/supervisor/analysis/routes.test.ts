@@ -23,7 +23,7 @@ describe('analyseRoutes: what newly gets through', () => {
     );
     assert.deepEqual(codes(kept), ['info:new-host'], 'a verbatim copy keeps its grant');
     const outliving = analyseRoutes(
-      granted.replace(/    grant: .*\n/, '').replace('[POST]', '[POST, HEAD]'),
+      granted.replace(/ {4}grant: .*\n/, '').replace('[POST]', '[POST, HEAD]'),
       granted,
     );
     assert.ok(
