@@ -66,7 +66,8 @@ export async function admit(
 ): Promise<Admitted | Refused> {
   const method = (req.method ?? 'GET').toUpperCase();
   const record: DecisionRecord = {
-    host: dest.host,
+    // A name can carry data (`<hex of a secret>.example.test`): logged with every match redacted.
+    host: ctx.engine.redact(dest.host),
     port: dest.port,
     method,
     path: '-',

@@ -40,7 +40,7 @@ export async function handleConnect(
   socket.on('error', () => socket.destroy());
   const target = parseAuthority(req.url ?? '');
   const record = {
-    host: target?.host ?? '-',
+    host: target ? ctx.engine.redact(target.host) : '-',
     ...(target ? { port: target.port } : {}),
     method: 'CONNECT',
     path: '-',
@@ -123,7 +123,7 @@ async function passthrough(
 ): Promise<void> {
   const allowPrivate = route.private;
   const record = {
-    host: target.host,
+    host: ctx.engine.redact(target.host),
     port: target.port,
     method: 'CONNECT',
     path: '-',

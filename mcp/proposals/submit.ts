@@ -71,20 +71,25 @@ async function queueOrReattach(
     ctx.log.warn('queue_file_skipped', { file, reason }),
   );
   // `current`: not yet replaced by a newer one. A replaced one waits only for the supervisor to
-  // archive it: it is never superseded again, and is attached to only when no current one is
-  // identical (an unchanged resubmission is never refused as a new proposal).
+  // archive it: it is never superseded again. The agent going back to it (A, then B, then A
+  // again) files A anew, superseding B: its latest word is the one the operator sees. Only when
+  // the limiter would refuse a new proposal is the call attached to the replaced one (an
+  // unchanged resubmission is never refused as a new proposal).
   const marks = supersedeMarks(undecided);
   const sameTool = undecided.filter((proposal: Proposal) => proposal.tool === submission.tool);
   const current = sameTool.filter((proposal) => !marks.has(proposal.id));
   const identical = (proposal: Proposal) =>
     cachedKeyOf(ctx, submission, proposal) === submission.key;
-  const existing = current.find(identical) ?? sameTool.find(identical);
-  if (existing) {
+  const reattach = (existing: Proposal) => {
     ctx.log.info('proposal_reattached', { proposal_id: existing.id, tool: submission.tool });
     return { id: existing.id, attached: true };
-  }
+  };
+  const existing = current.find(identical);
+  if (existing) return reattach(existing);
   const verdict = ctx.limiter.check(undecided.length);
   if (!verdict.ok) {
+    const replaced = sameTool.find(identical);
+    if (replaced) return reattach(replaced);
     ctx.log.warn('proposal_limited', { tool: submission.tool, reason: verdict.message });
     return { refused: verdict };
   }

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DeniedEntrySchema, type DeniedEntry } from '../../images/egress-proxy/denied-entry.js';
 
@@ -21,14 +22,20 @@ const MAX_READ_BYTES = 1024 * 1024;
 export async function readDeniedLog(file: string): Promise<DeniedLogRead> {
   let handle;
   try {
-    handle = await open(file, 'r');
+    // The folder is the proxy's to write: never follow a link it left, never block on a FIFO.
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { entries: [], skipped: 0 };
+    if (code === 'ELOOP')
+      return { entries: [], skipped: 0, problem: `${file} is a symbolic link: not followed` };
     return { entries: [], skipped: 0, problem: `cannot read ${file}: ${code ?? 'read failed'}` };
   }
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile())
+      return { entries: [], skipped: 0, problem: `${file} is not a regular file: not read` };
+    const { size } = info;
     const length = Math.min(size, MAX_READ_BYTES);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);

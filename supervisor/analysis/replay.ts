@@ -17,7 +17,7 @@ export interface ReplayRequest {
   host: string;
   port: number;
   path: string;
-  /** The reason of its newest refusal. */
+  /** Why it was refused (each reason is its own entry). */
   reason: string;
   refusals: number;
   /** When it was last refused (the proxy's timestamp). */
@@ -27,13 +27,13 @@ export interface ReplayRequest {
 export interface Replay {
   /** Distinct refused requests in the log. */
   requests: number;
-  /** Refused by the live routes, admitted by the proposed ones. */
+  /** Refused by the live routes (or their DLP), admitted by the proposed ones. */
   unblocked: ReplayRequest[];
   /** The proposed routes refuse them too. */
   still_blocked: ReplayRequest[];
   /** The live routes admit them already (a rule was added after the refusal). */
   already_admitted: ReplayRequest[];
-  /** Refused for a reason no routes.yaml changes: git-push, dlp, bad-path, cleartext … */
+  /** Refused for a reason no routes.yaml changes: git-push, bad-path, cleartext; dlp while on. */
   not_routes: ReplayRequest[];
   /** Lines of the denied log that are not an entry: skipped, counted. */
   skipped_lines: number;
@@ -49,11 +49,19 @@ export interface Replay {
  */
 const ROUTES_REASONS = new Set(['no-route', 'private-address']);
 
+/**
+ * Refused by the DLP scan, which a rule's `dlp: false` turns off for bodies. The log does not
+ * say whether a body or a header was flagged, so a proposal that turns DLP off on the rule
+ * that matches counts as unblocking them: the wider claim, never the reassuring one.
+ */
+const DLP_REASONS = new Set(['dlp', 'encoded-body']);
+
 /** Replays the denied log against the live and the proposed routes.yaml. Never throws. */
 export function replayDenied(
   candidateText: string,
   liveText: string | undefined,
   denied: DeniedLogRead,
+  now: number = Date.now(),
 ): Replay {
   const problems = denied.problem ? [denied.problem] : [];
   const replay: Replay = {
@@ -74,14 +82,21 @@ export function replayDenied(
   if (parsedLive?.ok) live = parsedLive.routes;
   else if (liveText === undefined || liveText.trim() !== '')
     problems.push('the live routes.yaml could not be read: every request is judged as refused now');
+  const proposed = retryRoutes(candidate.routes, now);
+  live = retryRoutes(live, now);
   const requests = distinctRequests(denied.entries);
   replay.requests = requests.length;
   for (const request of requests) {
+    if (DLP_REASONS.has(request.reason)) {
+      if (dlpOff(proposed, request) && !dlpOff(live, request)) replay.unblocked.push(request);
+      else replay.not_routes.push(request);
+      continue;
+    }
     if (!ROUTES_REASONS.has(request.reason)) {
       replay.not_routes.push(request);
       continue;
     }
-    if (!routesAdmit(candidate.routes, request)) replay.still_blocked.push(request);
+    if (!routesAdmit(proposed, request)) replay.still_blocked.push(request);
     else if (routesAdmit(live, request)) replay.already_admitted.push(request);
     else replay.unblocked.push(request);
   }
@@ -106,14 +121,40 @@ export function routesAdmit(routes: RoutesFile, request: ReplayRequest): boolean
   const match = matchRoute(routes, { host, port, path: request.path, method: request.method });
   if (!match.allowed) return false;
   if (encodedWildcardHost(routes, match.route, host, port)) return false;
+  // The log keeps no scheme: port 80 is taken as http://, where a credential is never injected.
+  if (match.route.auth && port === 80) return false;
   return !needsPrivate || match.route.private === true;
 }
 
-/** One per (method, host, port, path), newest refusal first. */
+/**
+ * The rules a retry would meet: a time-boxed rule past its deadline and a once-rule (its one
+ * use may be spent already; the log cannot say) are left out.
+ */
+function retryRoutes(routes: RoutesFile, now: number): RoutesFile {
+  return {
+    routes: routes.routes.filter(
+      (route) =>
+        !route.grant ||
+        (route.grant.uses === undefined &&
+          (route.grant.expires_at === undefined || Date.parse(route.grant.expires_at) > now)),
+    ),
+  };
+}
+
+function dlpOff(routes: RoutesFile, request: ReplayRequest): boolean {
+  const match = matchRoute(routes, { ...request });
+  return match.allowed && !match.route.dlp;
+}
+
+/**
+ * One per (method, host, port, path, reason), newest refusal first. The reason is part of it:
+ * the same request refused once for its route and once as a git push is two requests, so a
+ * later refusal of another kind never hides the one a proposal would unblock.
+ */
 export function distinctRequests(entries: readonly DeniedEntry[]): ReplayRequest[] {
   const byKey = new Map<string, ReplayRequest>();
   for (const entry of entries) {
-    const key = JSON.stringify([entry.method, entry.host, entry.port, entry.path]);
+    const key = JSON.stringify([entry.method, entry.host, entry.port, entry.path, entry.reason]);
     const known = byKey.get(key);
     if (known) {
       known.refusals++;

@@ -38,7 +38,8 @@ options:
                   the proposed routes: {requests, unblocked, still_blocked, already_admitted,
                   not_routes, skipped_lines, problem?}, each a list of {method, host, port,
                   path, reason, refusals, last}; not_routes were refused for a reason no
-                  routes.yaml changes (git-push, dlp, bad-path, cleartext, encoded-*)
+                  routes.yaml changes (git-push, bad-path, cleartext, encoded-host; dlp and
+                  encoded-body unless the proposal turns dlp off on the matching rule)
 `,
   options,
   async run(args, io) {

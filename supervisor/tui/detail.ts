@@ -19,7 +19,7 @@ import { liveFileOf, type BottleSnapshot } from './snapshot.js';
 
 /** The detail pane for the selected proposal; the diff is computed once per proposal and live file. */
 export class DetailCache {
-  private readonly bodies = new Map<string, StyledLine[]>();
+  private readonly bodies = new Map<string, { key: string; body: StyledLine[] }>();
 
   lines(
     view: ProposalView | undefined,
@@ -46,8 +46,14 @@ export class DetailCache {
       ? `${denied.entries.length}.${denied.entries.at(-1)?.ts ?? '-'}.${denied.skipped}`
       : '-';
     const key = `${view.proposal.id}:${view.sha256 ?? '-'}:${file ? (live[file]?.sha256 ?? '-') : ''}:${refusals}`;
-    let body = this.bodies.get(key);
-    if (!body) this.bodies.set(key, (body = proposalDetail(view, live, denied)));
+    // One body per proposal: a new key replaces the old one, so a stream of refusals (each a
+    // new key) never piles up copies of a large diff.
+    const cached = this.bodies.get(view.proposal.id);
+    let body = cached?.key === key ? cached.body : undefined;
+    if (!body) {
+      body = proposalDetail(view, live, denied);
+      this.bodies.set(view.proposal.id, { key, body });
+    }
     const top: StyledLine[] = [];
     if (state.busy) top.push(line(`BEING DECIDED: ${state.busy}…`, 'warning'));
     if (state.moved)
@@ -59,9 +65,14 @@ export class DetailCache {
     return top.length > 0 ? [...top, line(''), ...body] : body;
   }
 
+  /** How many bodies are kept (at most one per pending proposal). */
+  get size(): number {
+    return this.bodies.size;
+  }
+
   /** Forgets the proposals that are no longer pending. */
   keep(ids: ReadonlySet<string>): void {
-    for (const key of this.bodies.keys()) if (!ids.has(key.split(':')[0]!)) this.bodies.delete(key);
+    for (const id of this.bodies.keys()) if (!ids.has(id)) this.bodies.delete(id);
   }
 }
 
@@ -162,7 +173,7 @@ export function replayLines(replay: Replay | undefined): StyledLine[] {
     if (replay.not_routes.length > 0)
       lines.push(
         line(
-          `  ${replay.not_routes.length} refused for reasons no routes.yaml changes: ${listOf(replay.not_routes.map((r) => `${oneLine(requestText(r), 60)} (${oneLine(r.reason, 20)})`))}`,
+          `  ${replay.not_routes.length} refused for reasons this proposal does not change: ${listOf(replay.not_routes.map((r) => `${oneLine(requestText(r), 60)} (${oneLine(r.reason, 20)})`))}`,
           'dim',
         ),
       );

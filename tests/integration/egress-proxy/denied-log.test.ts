@@ -94,4 +94,22 @@ describe('egress proxy: the denied log (--denied-log)', () => {
     assert.ok(typeof added[1]?.detector === 'string');
     assert.ok(!(await readFile(file, 'utf8')).includes(OWN_SECRET));
   });
+
+  it('a secret carried in a host name (no route names it) is redacted in both logs', async () => {
+    const before = (await entries(0)).length;
+    const hex = Buffer.from(OWN_SECRET).toString('hex');
+    const res = await httpsViaProxy(
+      fx.proxy.port,
+      fx.bottleCa.certPem,
+      `https://${hex}.nohost.test:443/p`,
+    );
+    assert.equal(res.status, 403);
+    const [added] = (await entries(before + 1)).slice(before);
+    assert.equal(added?.reason, 'no-route');
+    assert.match(String(added?.host), /\[REDACTED\]/);
+    for (const text of [await readFile(file, 'utf8'), fx.proxy.output()]) {
+      assert.ok(!text.includes(hex), 'the hex of the secret is in neither log');
+      assert.ok(!text.includes(OWN_SECRET));
+    }
+  });
 });

@@ -200,6 +200,24 @@ describe('supersede and attach over stdio', () => {
       assert.match(b.content[0]!.text, new RegExp(`identical to proposal ${id}, already queued`));
     }));
 
+  it('going back to an earlier proposal (A, B, then A again) files A anew: the latest word wins', () =>
+    withServer(async (server, state) => {
+      void askRoutes(server, 'a.example.test').catch(() => {});
+      const [a] = await pendingIds(state, 1);
+      void askRoutes(server, 'b.example.test').catch(() => {});
+      const bId = (await pendingIds(state, 2)).find((id) => id !== a)!;
+      const again = askRoutes(server, 'a.example.test', 'back to a');
+      const ids = await pendingIds(state, 3);
+      const third = ids.find((id) => id !== a && id !== bId)!;
+      assert.deepEqual((await queued(state, third)).supersedes, [bId]);
+      assert.equal(await stillWaiting(again), true, 'not answered "superseded by B"');
+      await settleSupersedes(await bottleOf(state), { operator: 'test-operator' });
+      await decide(state.queueDir, third, 'approved');
+      const answered = await again;
+      assert.equal(answered.structuredContent?.proposal_id, third);
+      assert.equal(answered.structuredContent?.status, 'approved');
+    }));
+
   it('a claimed older proposal is not superseded: the operator decision stands', () =>
     withServer(async (server, state) => {
       const first = askRoutes(server, 'registry.npmjs.org');

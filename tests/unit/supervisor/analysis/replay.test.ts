@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -51,24 +52,29 @@ describe('replayDenied: which refused requests a proposal admits', () => {
 
   it('a proposal adding one path unblocks exactly what that path admits', () => {
     const replay = replayDenied(LIVE.replace('[/hello]', '[/hello, /alpha]'), LIVE, denied);
-    assert.deepEqual(texts(replay, 'unblocked'), ['GET api.example.test/alpha/deeper']);
+    assert.deepEqual(texts(replay, 'unblocked'), [
+      'GET api.example.test/alpha',
+      'GET api.example.test/alpha/deeper',
+    ]);
     assert.deepEqual(texts(replay, 'still_blocked'), [
       'GET api.example.test/beta',
       'GET other.example.test/x',
       'POST api.example.test/hello',
     ]);
-    // GET /alpha was last refused by DLP: no routes.yaml changes that.
+    // GET /alpha was also refused by DLP, which this proposal leaves on: that refusal stands,
+    // and it never hides the routes refusal of the same request.
     assert.deepEqual(texts(replay, 'not_routes'), [
       'GET api.example.test/alpha',
       'POST api.example.test/repo.git/git-receive-pack',
     ]);
-    assert.equal(replay.requests, 6);
+    assert.equal(replay.requests, 7);
     assert.equal(replay.problem, undefined);
   });
 
   it('a too-wide proposal shows everything it admits; a too-narrow one leaves them blocked', () => {
     const wide = replayDenied(add('  - host: "*.example.test"\n'), LIVE, denied);
     assert.deepEqual(texts(wide, 'unblocked'), [
+      'GET api.example.test/alpha',
       'GET api.example.test/alpha/deeper',
       'GET api.example.test/beta',
       'GET other.example.test/x',
@@ -80,7 +86,7 @@ describe('replayDenied: which refused requests a proposal admits', () => {
       denied,
     );
     assert.deepEqual(narrow.unblocked, []);
-    assert.equal(narrow.still_blocked.length, 4);
+    assert.equal(narrow.still_blocked.length, 5);
   });
 
   it('a request the live routes admit by now is already admitted, not unblocked', () => {
@@ -147,7 +153,7 @@ describe('replayDenied: which refused requests a proposal admits', () => {
 });
 
 describe('distinctRequests', () => {
-  it('one per method, host, port and path, counted, with the newest reason, newest first', () => {
+  it('one per method, host, port, path and reason, counted, newest first', () => {
     const requests = distinctRequests([
       refused('GET', 'a.test', '/x', { reason: 'private-address' }),
       refused('GET', 'a.test', '/y'),
@@ -158,10 +164,49 @@ describe('distinctRequests', () => {
       requests.map((r) => [requestText(r), r.refusals, r.reason]),
       [
         ['GET a.test:8080/x', 1, 'no-route'],
-        ['GET a.test/x', 2, 'no-route'],
+        ['GET a.test/x', 1, 'no-route'],
         ['GET a.test/y', 1, 'no-route'],
+        ['GET a.test/x', 1, 'private-address'],
       ],
     );
+  });
+});
+
+describe('replayDenied: what a retry would really meet', () => {
+  it('a proposal that turns DLP off on the matching rule counts as unblocking DLP refusals', () => {
+    const denied = log(
+      refused('POST', 'api.example.test', '/hello', { reason: 'dlp', detector: 'github-token' }),
+      refused('POST', 'api.example.test', '/gz', { reason: 'encoded-body' }),
+    );
+    const open = 'routes:\n  - host: api.example.test\n';
+    const off = replayDenied(`${open}    dlp: false\n`, open, denied);
+    assert.deepEqual(texts(off, 'unblocked'), [
+      'POST api.example.test/gz',
+      'POST api.example.test/hello',
+    ]);
+    assert.deepEqual(replayDenied(open, open, denied).unblocked, []);
+  });
+
+  it('a time-boxed rule past its deadline and a once-rule do not count as admitting', () => {
+    const denied = log(refused('GET', 'api.example.test', '/beta'));
+    const rule = (grant: string) =>
+      add(`  - host: api.example.test\n    paths: [/beta]\n    grant: ${grant}\n`);
+    const ended = rule("{id: g-000000000010, expires_at: '2026-01-01T00:00:00Z'}");
+    const once = rule('{id: g-000000000011, uses: 1}');
+    for (const routes of [ended, once]) {
+      const replay = replayDenied(routes, routes, denied);
+      assert.deepEqual(replay.already_admitted, [], 'not admitted by the live routes');
+      assert.deepEqual(texts(replay, 'still_blocked'), ['GET api.example.test/beta']);
+    }
+    const running = rule("{id: g-000000000012, expires_at: '2999-01-01T00:00:00Z'}");
+    assert.equal(replayDenied(running, running, denied).already_admitted.length, 1);
+  });
+
+  it('plain http (port 80) to a rule that injects a credential is still refused', () => {
+    const denied = log(refused('GET', 'api.example.test', '/hello', { port: 80 }));
+    const auth =
+      'routes:\n  - host: api.example.test\n    auth: {header: Authorization, secret: tok}\n';
+    assert.equal(replayDenied(auth, 'routes: []\n', denied).still_blocked.length, 1);
   });
 });
 
@@ -180,8 +225,15 @@ describe('the denied log as the supervisor reads it', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cb-replay-'));
     try {
       assert.deepEqual(await readDeniedLog(join(dir, 'denied.jsonl')), { entries: [], skipped: 0 });
-      const read = await readDeniedLog(dir); // a folder: EISDIR
-      assert.match(read.problem ?? '', /cannot read/);
+      const read = await readDeniedLog(dir);
+      assert.match(read.problem ?? '', /not a regular file/);
+      // The proxy's folder: a FIFO must not hang the supervisor, a link must not be followed.
+      const fifo = join(dir, 'fifo.jsonl');
+      execFileSync('mkfifo', [fifo]);
+      assert.match((await readDeniedLog(fifo)).problem ?? '', /not a regular file/);
+      const link = join(dir, 'link.jsonl');
+      await symlink('/etc/hostname', link);
+      assert.match((await readDeniedLog(link)).problem ?? '', /symbolic link/);
       const file = join(dir, 'denied.jsonl');
       await writeFile(file, `${JSON.stringify(refused('GET', 'a.test', '/x'))}\nbroken`);
       const loaded = await readDeniedLog(file);

@@ -6,6 +6,7 @@ import type { Proposal } from '../../../../mcp/queue/schema.js';
 import type { DeniedLogRead } from '../../../../supervisor/analysis/index.js';
 import type { ProposalView } from '../../../../supervisor/queue/proposals.js';
 import type { BottleSnapshot } from '../../../../supervisor/tui/snapshot.js';
+import { DetailCache } from '../../../../supervisor/tui/detail.js';
 import { SupervisorModel } from '../../../../supervisor/tui/view-model.js';
 
 const NOW = new Date('2026-11-24T22:00:00.000Z');
@@ -94,7 +95,9 @@ describe('the detail pane: the replay of the refused requests', () => {
     );
     assert.ok(
       lines.some((t) =>
-        /1 refused for reasons no routes\.yaml changes: .*git-receive-pack \(git-push\)/.test(t),
+        /1 refused for reasons this proposal does not change: .*git-receive-pack \(git-push\)/.test(
+          t,
+        ),
       ),
     );
     assert.ok(lines.some((t) => /2 line\(s\) of the denied log are not entries/.test(t)));
@@ -127,5 +130,36 @@ describe('the detail pane: the replay of the refused requests', () => {
       model(proposal('agent-4', 'routes: ['), { entries: [], skipped: 0 }),
     );
     assert.match(lines[0]!, /WARNING: the proposed routes\.yaml does not parse/);
+  });
+});
+
+describe('DetailCache: bounded while refusals stream in', () => {
+  it('keeps one body per proposal however often the denied log changes', () => {
+    const cache = new DetailCache();
+    const view = proposal(
+      'agent-20261124T215900Z-000000cc',
+      LIVE.replace('[/hello]', '[/hello, /w]'),
+    );
+    const live = { routes: { text: LIVE, sha256: sha256(LIVE) } };
+    const entries: DeniedEntry[] = [];
+    let last: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      entries.push(refused('GET', `/w/${i}`));
+      last = cache
+        .lines(view, live, {
+          busy: undefined,
+          moved: false,
+          now: NOW,
+          denied: { entries: [...entries], skipped: 0 },
+        })
+        .map((l) => l.text);
+    }
+    assert.equal(cache.size, 1);
+    assert.ok(
+      last.some((text) => text.includes('/w/49')),
+      'the newest refusal is shown',
+    );
+    cache.keep(new Set());
+    assert.equal(cache.size, 0);
   });
 });
