@@ -3,14 +3,14 @@ import type { DecisionLog } from './decision-log.js';
 import type { DlpEngine } from './dlp/engine.js';
 import type { GrantLedger } from './grants.js';
 import type { SecretStore } from './dlp/own-secrets.js';
-import type { RoutesFile } from './routes/schema.js';
+import type { RoutesInForce } from './matcher.js';
 import type { TokenAllow } from './token-allow.js';
 import type { Resolver, UpstreamAgents } from './upstream.js';
 
 /** What every request handler needs; built once by startProxy. */
 export interface ProxyContext {
   /** The routes in force right now (SIGHUP swaps them; ended grants are left out). */
-  routes(): RoutesFile;
+  routes(): RoutesInForce;
   /** The uses of limited grants (grants.ts). */
   grants: GrantLedger;
   engine: DlpEngine;

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../lib/log.js';
-import { matchRoute, type MatchResult, type RequestTarget } from './matcher.js';
+import { matchRoute, type MatchResult, type RequestTarget, type RoutesInForce } from './matcher.js';
 import type { Grant, Route, RoutesFile } from './routes/schema.js';
 
 /** The name of the ledger in the proxy's writable folder, beside denied.jsonl. */
@@ -90,14 +90,21 @@ export class GrantLedger {
   }
 
   /** The routes a request may match now: ended grants left out, the rest in file order. */
-  inForce(routes: RoutesFile, now: number): RoutesFile {
+  inForce(routes: RoutesFile, now: number): RoutesInForce {
     if (!routes.routes.some((route) => route.grant)) return routes;
-    return {
-      routes: routes.routes.filter(
-        (route) =>
-          !route.grant || grantEnded(route.grant, now, this.usesOf(route.grant.id)) === undefined,
-      ),
-    };
+    const kept: Route[] = [];
+    const fileIndex: number[] = [];
+    const ended: { route: Route; why: string }[] = [];
+    routes.routes.forEach((route, index) => {
+      const why = route.grant && grantEnded(route.grant, now, this.usesOf(route.grant.id));
+      if (why) {
+        ended.push({ route, why });
+        return;
+      }
+      kept.push(route);
+      fileIndex.push(index);
+    });
+    return { routes: kept, fileIndex, ended };
   }
 
   /**
@@ -136,12 +143,21 @@ export class GrantLedger {
  * A once-grant is for what is new: a request the other rules admit anyway (the bottle's own
  * path on a rule the grant widened) is matched by them and never spends the use.
  */
-export function matchSparingUses(routes: RoutesFile, target: RequestTarget): MatchResult {
+export function matchSparingUses(routes: RoutesInForce, target: RequestTarget): MatchResult {
   const match = matchRoute(routes, target);
-  const limited = match.allowed ? match.route.grant : undefined;
+  if (!match.allowed) {
+    // A refusal that only an ended grant would have admitted says so, not "no rule names it".
+    const was = routes.ended?.find((e) => matchRoute({ routes: [e.route] }, target).allowed);
+    return was ? { ...match, reason: `${match.reason} (${was.why})` } : match;
+  }
+  const limited = match.route.grant;
   if (limited?.uses === undefined) return match;
+  const fileIndex = routes.fileIndex ?? routes.routes.map((_route, index) => index);
+  const others = routes.routes.flatMap((route, i) =>
+    route.grant?.id === limited.id ? [] : [{ route, at: fileIndex[i]! }],
+  );
   const without = matchRoute(
-    { routes: routes.routes.filter((route) => route.grant?.id !== limited.id) },
+    { routes: others.map((o) => o.route), fileIndex: others.map((o) => o.at) },
     target,
   );
   return without.allowed ? without : match;

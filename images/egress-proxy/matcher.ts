@@ -35,14 +35,27 @@ export function hostMatches(pattern: string, host: string, port: number): boolea
   return host === name;
 }
 
+/**
+ * The routes in force when some of the file's are left out (grants.ts: ended grants):
+ * `fileIndex[i]` is the file position of `routes[i]`, so `routes[N]` in a log names the rule
+ * in the file, whatever was left out before it.
+ */
+export interface RoutesInForce extends RoutesFile {
+  fileIndex?: readonly number[];
+  /** The rules left out and why (`grant g-… expired at …`), to explain a refusal. */
+  ended?: readonly { route: Route; why: string }[];
+}
+
 /** Routes that name this host, in file order (CONNECT decides on the first of them). */
 export function routesForHost(
-  routes: RoutesFile,
+  routes: RoutesInForce,
   host: string,
   port: number,
 ): { route: Route; index: number }[] {
   return routes.routes.flatMap((route, index) =>
-    hostMatches(route.host, host, port) ? [{ route, index }] : [],
+    hostMatches(route.host, host, port)
+      ? [{ route, index: routes.fileIndex?.[index] ?? index }]
+      : [],
   );
 }
 
@@ -50,7 +63,7 @@ export function routesForHost(
  * First route whose host, path prefix and method all match wins. A refusal explains every
  * rule that named the host and why it did not apply, or that no rule names the host.
  */
-export function matchRoute(routes: RoutesFile, target: RequestTarget): MatchResult {
+export function matchRoute(routes: RoutesInForce, target: RequestTarget): MatchResult {
   const candidates = routesForHost(routes, target.host, target.port);
   const misses: string[] = [];
   const labels: string[] = [];

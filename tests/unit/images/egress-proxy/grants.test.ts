@@ -78,6 +78,26 @@ describe('GrantLedger', () => {
     assert.equal(ledger.usesOf('g-once0000001'), 0);
   });
 
+  it('names rules by their place in the file, whatever ended before them', () => {
+    const ledger = new GrantLedger(undefined, logger);
+    const inForce = ledger.inForce(ROUTES, NOW + 120_000);
+    const once = matchSparingUses(inForce, {
+      host: 'once.example.test',
+      port: 443,
+      method: 'GET',
+      path: '/',
+    });
+    assert.equal(once.label, 'routes[2] (once.example.test)');
+    const timed = matchSparingUses(inForce, {
+      host: 'timed.example.test',
+      port: 443,
+      method: 'GET',
+      path: '/',
+    });
+    assert.equal(timed.allowed, false);
+    assert.match(!timed.allowed ? timed.reason : '', /\(grant g-timed000001 expired at /);
+  });
+
   it('never limits a rule without a grant, nor an expired one past its time', () => {
     const ledger = new GrantLedger(undefined, logger);
     assert.deepEqual(ledger.take(ROUTES.routes[0]!, NOW), { ok: true });
