@@ -104,6 +104,8 @@ export async function forwardRequest(
     finish();
   }
   const upstream = openUpstream(ctx, result, dest, true);
+  // A stream (an upload, SSE, a long download) a grant let in ends with the grant.
+  ctx.grants.bind(result.route, [upstream, res], Date.now());
   scanner?.on('error', (error) => {
     upstream.destroy();
     refuseBody(error);

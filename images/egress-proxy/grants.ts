@@ -1,8 +1,13 @@
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { Duplex } from 'node:stream';
 import type { Logger } from '../../lib/log.js';
 import { matchRoute, type MatchResult, type RequestTarget, type RoutesInForce } from './matcher.js';
 import type { Grant, Route, RoutesFile } from './routes/schema.js';
+
+/** What outlives a request and can be cut: a socket, an upstream request, a response. */
+interface Closable {
+  destroy(): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
 
 /** The name of the ledger in the proxy's writable folder, beside denied.jsonl. */
 export const GRANT_USES_FILE = 'grant-uses.jsonl';
@@ -24,7 +29,10 @@ export function grantEnded(grant: Grant, now: number, used: number): string | un
  */
 export class GrantLedger {
   private readonly used = new Map<string, number>();
-  private readonly bound = new Map<string, Set<Duplex>>();
+  private readonly bound = new Map<string, Set<Closable>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The grant ids of the routes file last loaded (reloaded()); unknown before the first. */
+  private held: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly file: string | undefined,
@@ -50,21 +58,28 @@ export class GrantLedger {
    * A WebSocket or a passthrough tunnel outlives the request that opened it: one let in by a
    * grant is cut when the grant expires, and when a reload drops the grant (revoke, sweep).
    */
-  bind(route: Route, sockets: readonly Duplex[], now: number): void {
+  bind(route: Route, sockets: readonly Closable[], now: number): void {
     const grant = route.grant;
     if (!grant) return;
-    const set = this.bound.get(grant.id) ?? new Set<Duplex>();
+    // Dropped by a reload between admitting the request and this moment (revoke): cut now.
+    if (this.held !== undefined && !this.held.has(grant.id)) {
+      for (const socket of sockets) socket.destroy();
+      return;
+    }
+    const set = this.bound.get(grant.id) ?? new Set<Closable>();
     this.bound.set(grant.id, set);
     for (const socket of sockets) {
       set.add(socket);
       socket.once('close', () => set.delete(socket));
     }
-    if (grant.expires_at !== undefined) this.cutAt(grant.id, Date.parse(grant.expires_at), now);
+    if (grant.expires_at !== undefined && !this.timers.has(grant.id))
+      this.cutAt(grant.id, Date.parse(grant.expires_at), now);
   }
 
   /** After a reload: the sockets of grants the file no longer holds are cut. */
   reloaded(routes: RoutesFile): void {
     const held = new Set(routes.routes.flatMap((route) => (route.grant ? [route.grant.id] : [])));
+    this.held = held;
     for (const id of [...this.bound.keys()]) if (!held.has(id)) this.cut(id, 'removed');
   }
 
@@ -75,11 +90,14 @@ export class GrantLedger {
       Math.max(0, Math.min(at - now, 2 ** 31 - 1)),
     );
     timer.unref();
+    this.timers.set(id, timer);
   }
 
   private cut(id: string, why: 'expired' | 'removed'): void {
     const sockets = this.bound.get(id);
     this.bound.delete(id);
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
     if (!sockets || sockets.size === 0) return;
     for (const socket of sockets) socket.destroy();
     this.logger.info('grant_connections_closed', { grant: id, why, connections: sockets.size });

@@ -82,6 +82,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       ? undefined
       : await DeniedLog.open({ file: options.deniedLog, logger });
   const grants = new GrantLedger(options.grantUses, logger);
+  grants.reloaded(store.routes);
   const ctx: ProxyContext = {
     routes: () => grants.inForce(store.routes, Date.now()),
     grants,

@@ -24,7 +24,7 @@ keys:
   a            approve (report-only tools — gitleaks-allow, egress-token-allow — ask why)
   m            modify: the proposed file in $VISUAL/$EDITOR, checked on save, the diff
                shown again, applied after you confirm
-  g            approve for a time: once, 30m, 2h… (egress-proxy-block, egress-token-allow);
+  g            approve for a time: once, 30m, 2h…, or permanent (manifest diff shown first);
                the proxy stops applying it by itself, \`grants <slug>\` lists what is live
   r            reject, with the reason the agent reads
   l            the bottle's recent egress-proxy decisions

@@ -21,17 +21,23 @@ export interface PermanentPlan {
   text: string;
 }
 
+export interface PermanentEdit extends PermanentPlan {
+  /** The manifest's unified diff, for the operator to read before saying yes. */
+  diff: string;
+  /** Routes not written and why (the provider's sign-in, a time-boxed grant). */
+  skipped: { host: string; why: string }[];
+}
+
 /**
- * `approve --permanent`, before anything is decided: the bottle's manifest as it would be with
- * the hosts this proposal changes, shown as a diff and confirmed (or --yes). Refused when the
- * manifest was edited since the bottle started (unless --force), or when the proposal changes
- * nothing a manifest holds.
+ * The bottle's manifest as it would be with the hosts this proposal changes, computed before
+ * anything is decided. Refused when the manifest was edited since the bottle started (unless
+ * force), or when the proposal changes nothing a manifest holds. Undefined for other tools.
  */
-export async function planPermanent(
-  io: CliIo,
+export async function permanentEdit(
   home: string,
-  request: { id: string; slug?: string; editedText?: string; yes: boolean; force: boolean },
-): Promise<PermanentPlan | undefined> {
+  context: { cwd: string; env: NodeJS.ProcessEnv },
+  request: { id: string; slug?: string; editedText?: string; force: boolean },
+): Promise<PermanentEdit | undefined> {
   const { bottle, view } = await locateProposal(home, request.id, request.slug);
   if (view.proposal.tool !== 'egress-proxy-block') return undefined;
   const live = await readLive(bottle.layout, 'routes');
@@ -41,7 +47,7 @@ export async function planPermanent(
     undefined,
   ).text;
   const after = parseRoutesOrThrow(approved, 'the approved routes.yaml').routes.routes;
-  const state = await policyState(home, io.cwd, bottle.slug, io.env);
+  const state = await policyState(home, context.cwd, bottle.slug, context.env);
   refuseChangedManifest(state, request.force);
   const { routes, remove } = routesOfChangedHosts(state.live, after);
   const edit = manifestWithRoutes(state.manifestText, state.bottle.name, routes, {
@@ -49,36 +55,43 @@ export async function planPermanent(
     signIn: state.signIn,
     file: state.bottle.file,
   });
-  for (const skip of edit.skipped)
-    io.stdout.write(terminalSafe(`not written: ${skip.host}: ${skip.why}\n`));
   if (edit.hosts.length === 0) {
     throw new BottleError(
       'INPUT_INVALID',
       `${view.proposal.id} changes nothing ${state.bottle.file} holds`,
-      {
-        hint: 'approve it without --permanent (for the bottle’s life)',
-      },
+      { hint: 'approve it without --permanent (for the bottle’s life)' },
     );
   }
-  io.stdout.write(
-    terminalSafe(
-      unifiedDiff(state.manifestText, edit.text, {
-        from: state.bottle.file,
-        to: `${state.bottle.file} (with ${view.proposal.id})`,
-      }),
-    ),
-  );
-  if (!(await confirmed(io, request.yes, state.bottle.file))) return { state, text: '' };
-  return { state, text: edit.text };
+  const diff = unifiedDiff(state.manifestText, edit.text, {
+    from: state.bottle.file,
+    to: `${state.bottle.file} (with ${view.proposal.id})`,
+  });
+  return { state, text: edit.text, diff, skipped: edit.skipped };
+}
+
+/** `approve --permanent`: the edit shown as a diff and confirmed (or --yes); text '' if declined. */
+export async function planPermanent(
+  io: CliIo,
+  home: string,
+  request: { id: string; slug?: string; editedText?: string; yes: boolean; force: boolean },
+): Promise<PermanentPlan | undefined> {
+  const edit = await permanentEdit(home, io, request);
+  if (!edit) return undefined;
+  for (const skip of edit.skipped)
+    io.stdout.write(terminalSafe(`not written: ${skip.host}: ${skip.why}\n`));
+  io.stdout.write(terminalSafe(edit.diff));
+  if (!(await confirmed(io, request.yes, edit.state.bottle.file)))
+    return { state: edit.state, text: '' };
+  return { state: edit.state, text: edit.text };
 }
 
 /** After the approval is live: the manifest written and checked, its new sha256 recorded. */
-export async function writePermanent(io: CliIo, plan: PermanentPlan): Promise<void> {
+export async function writeManifestOf(
+  plan: PermanentPlan,
+  context: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<string> {
   try {
-    await writeManifestChecked(plan.state.bottle.file, plan.state.manifestText, plan.text, {
-      cwd: io.cwd,
-      env: io.env,
-    });
+    await writeManifestChecked(plan.state.bottle.file, plan.state.manifestText, plan.text, context);
   } catch (error) {
     throw new BottleError(
       'APPLY_FAILED',
@@ -87,5 +100,10 @@ export async function writePermanent(io: CliIo, plan: PermanentPlan): Promise<vo
     );
   }
   await updateMetadata(plan.state.layout.metadata, { manifest_sha256: manifestSha256(plan.text) });
-  io.stdout.write(terminalSafe(`wrote ${plan.state.bottle.file}; manifest check: ok\n`));
+  return `wrote ${plan.state.bottle.file}; manifest check: ok`;
+}
+
+/** `approve --permanent`, after the approval is live. */
+export async function writePermanent(io: CliIo, plan: PermanentPlan): Promise<void> {
+  io.stdout.write(terminalSafe(`${await writeManifestOf(plan, io)}\n`));
 }

@@ -13,10 +13,10 @@ export interface GrantedRoutes {
 /**
  * The routes file an approval applies. Rules the proposal keeps verbatim stay as they are
  * (grants included); every rule it adds or changes carries `grant` when the approval is
- * time-boxed, and a rule it changed is kept right after its replacement, so that when the
- * grant ends the bottle is back where it was. Rules it only removes are removed for good:
- * narrowing is never time-boxed. A `grant` the agent wrote itself is never honoured: only an
- * operator's approval makes one.
+ * time-boxed, and a rule it changed is kept right after its replacement (which decides while
+ * the grant lives), so that when the grant ends the bottle is back where it was. What a grant's
+ * end could not undo (a removal, a new order) is refused for a time-boxed approval. A `grant`
+ * the agent wrote itself is never honoured: only an operator's approval makes one.
  */
 export function grantedRoutes(
   baseText: string,
@@ -52,15 +52,24 @@ export function grantedRoutes(
         : withoutGrant(route),
   );
   if (grant) {
-    // A rule the proposal changed comes back where it was once the grant ends: right after
-    // the lasting rule it followed in the live file (or first), so the order is unchanged.
+    // A rule the proposal changed comes back where it was once the grant ends, and while the
+    // grant lives its replacement (granted, of the same host) decides first: the old rule goes
+    // right before the lasting rule that followed it in the live file (or last).
     base.forEach((old, at) => {
-      if (proposedKeys.has(keyOf(old)) || !granted.some((route) => route.host === old.host)) return;
-      const before = base
-        .slice(0, at)
-        .reverse()
-        .find((prior) => out.includes(prior));
-      out.splice(before ? out.indexOf(before) + 1 : 0, 0, old);
+      if (proposedKeys.has(keyOf(old))) return;
+      const next = base.slice(at + 1).find((later) => out.includes(later));
+      const place = next ? out.indexOf(next) : out.length;
+      const late = out
+        .slice(place)
+        .find((route) => route.grant?.id === grant.id && route.host === old.host);
+      if (late) {
+        throw new BottleError(
+          'USAGE',
+          `the proposal moves its change of the ${old.host} rule past other live rules, and a time-boxed change must stay in place`,
+          { hint: 'approve it for the bottle’s life, or ask for the change where the rule is' },
+        );
+      }
+      out.splice(place, 0, old);
     });
   }
   const same =
@@ -86,8 +95,20 @@ function refuseUnboxable(
       'USAGE',
       'the proposal adds or widens no rule: there is nothing to time-box',
       {
-        hint: 'approve it without --once or --for (removing rules is never time-boxed)',
+        hint: 'approve it without --once or --for',
       },
+    );
+  // A removal outlives the grant, and removing a rule can widen: the broader rule behind it
+  // then decides for its host (a credential, dlp: false).
+  const freshHosts = new Set(proposed.filter(fresh).map((route) => route.host));
+  const removed = base.find(
+    (route) => !proposedKeys.has(keyOf(route)) && !freshHosts.has(route.host),
+  );
+  if (removed)
+    throw new BottleError(
+      'USAGE',
+      `the proposal removes the ${removed.host} rule, and a removal cannot be time-boxed (it would outlive the grant)`,
+      { hint: 'approve it for the bottle’s life, or reject it and ask for the new rules only' },
     );
   const kept = proposed.filter((route) => !fresh(route)).map(keyOf);
   const order = base.filter((route) => proposedKeys.has(keyOf(route))).map(keyOf);

@@ -8,6 +8,7 @@ import { listBottles, openBottle } from './bottles.js';
 import { bottleProposals } from './proposals.js';
 import { settleSupersedes } from './supersede.js';
 import { sweepGrants } from '../grants/end.js';
+import { GRANT_USES_FILE } from '../../images/egress-proxy/grants.js';
 
 export interface QueueWatchOptions {
   /** Events for one bottle closer together than this are reported once (default 30 ms). */
@@ -39,8 +40,9 @@ const MAX_TIMER_MS = 3_600_000;
 
 /**
  * Which paths under `$CLAUDE_BOTTLE_HOME` are watched, by their parts: the state root, each
- * bottle's folder and metadata, and its pending and decided queue files. Everything else
- * (transcripts, live-config, audit, archive, temp files) is never descended into.
+ * bottle's folder and metadata, its pending and decided queue files, and the proxy's grant-uses
+ * ledger (a spent once-grant is tidied at once). Everything else (transcripts, live-config,
+ * audit, archive, the denied log, temp files) is never descended into.
  */
 export function watchedSlug(parts: readonly string[], only?: string): string | null | undefined {
   if (parts.length === 0) return null;
@@ -51,6 +53,12 @@ export function watchedSlug(parts: readonly string[], only?: string): string | n
   const [, , top, folder, source, file, ...rest] = parts;
   if (top === undefined) return slug;
   if (top === 'metadata.json') return parts.length === 3 ? slug : undefined;
+  if (top === 'egress-proxy') {
+    if (folder === undefined || (folder === 'denied' && source === undefined)) return slug;
+    return folder === 'denied' && source === GRANT_USES_FILE && file === undefined
+      ? slug
+      : undefined;
+  }
   if (top !== 'queue' || rest.length > 0) return undefined;
   if (folder === undefined) return slug;
   const isQueueFile = (name: string) => name.endsWith('.json') && !name.startsWith('.');

@@ -1,6 +1,7 @@
 import { formatError } from '../../lib/errors.js';
 import { decide } from '../engines/decide.js';
 import { describeLifetime } from '../grants/lifetime.js';
+import { permanentEdit, writeManifestOf } from '../grants/permanent.js';
 import { engineDeps, operatorName } from '../engines/deps.js';
 import type { EngineDeps } from '../engines/types.js';
 import { openBottle } from '../queue/bottles.js';
@@ -9,7 +10,9 @@ import { watchQueues, type QueueWatcher } from '../queue/watch.js';
 import { attachRules, type RuleRunner } from '../rules/runner.js';
 import type { OperatorRule } from '../rules/schema.js';
 import { helpLines } from './chrome.js';
-import { failureOutcome, type Effect, type Outcome } from './effects.js';
+import { failureOutcome, type Effect, type Outcome, type Target } from './effects.js';
+import { line, type Style } from './lines.js';
+import { sanitize } from './sanitize.js';
 import { runNotify } from './notify.js';
 import { readProxyLog } from './proxy-log.js';
 import { SupervisorScreen } from './screen.js';
@@ -159,6 +162,9 @@ class SupervisorApp {
         if (text !== undefined) await this.perform(this.model.edited(effect.target, text));
         break;
       }
+      case 'plan-permanent':
+        await this.planPermanent(effect.target);
+        break;
       case 'confirm':
         if (await screen.show(effect.title, effect.lines, 'confirm'))
           await this.perform(effect.yes);
@@ -204,12 +210,56 @@ class SupervisorApp {
         deps,
       );
       const applied = result.applied ? '' : ' (not applied)';
-      outcome = { ok: true, message: `${result.decision.decision}${applied}: ${result.message}` };
+      const written =
+        effect.manifest && result.applied
+          ? `; ${await writeManifestOf(effect.manifest, this.options)}`
+          : '';
+      outcome = {
+        ok: true,
+        message: `${result.decision.decision}${applied}: ${result.message}${written}`,
+      };
     } catch (error) {
       outcome = failureOutcome(error);
     }
     this.model.decisionFinished(target, outcome);
     await this.refresh(target.slug);
+  }
+
+  /** `g` → permanent: the manifest diff shown for a yes; yes approves, then writes it. */
+  private async planPermanent(target: Target): Promise<void> {
+    let edit;
+    try {
+      edit = await permanentEdit(this.options.home, this.options, {
+        id: target.id,
+        slug: target.slug,
+        force: false,
+      });
+    } catch (error) {
+      this.model.tell(formatError(error).split('\n')[0]!, 'error');
+      return;
+    }
+    if (!edit) return;
+    const lines = [
+      ...edit.skipped.map((skip) =>
+        line(sanitize(`not written: ${skip.host}: ${skip.why}`), 'warning'),
+      ),
+      ...edit.diff
+        .trimEnd()
+        .split('\n')
+        .map((text) => line(sanitize(text), diffStyle(text))),
+    ];
+    await this.perform({
+      kind: 'confirm',
+      title: `Approve for good and write ${edit.state.bottle.file}?`,
+      lines,
+      yes: {
+        kind: 'decide',
+        target,
+        action: 'approve',
+        lifetime: { kind: 'permanent' },
+        manifest: edit,
+      },
+    });
   }
 
   private async showProxyLog(slug: string): Promise<void> {
@@ -307,6 +357,14 @@ class SupervisorApp {
     await this.watcher?.close();
     this.finish(code);
   }
+}
+
+function diffStyle(text: string): Style {
+  if (text.startsWith('+++') || text.startsWith('---')) return 'diff-header';
+  if (text.startsWith('@@')) return 'diff-hunk';
+  if (text.startsWith('+')) return 'diff-add';
+  if (text.startsWith('-')) return 'diff-del';
+  return 'plain';
 }
 
 function messageOf(error: unknown): string {

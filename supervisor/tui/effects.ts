@@ -5,7 +5,8 @@ import { checkDockerfileText } from '../engines/capability-rebuild.js';
 import { checkRoutesText } from '../engines/egress-proxy-apply.js';
 import { engineFor } from '../engines/registry.js';
 import { describeLifetime, parseDuration, type Lifetime } from '../grants/lifetime.js';
-import { GRANTABLE_TOOLS } from '../grants/record.js';
+import type { PermanentPlan } from '../grants/permanent.js';
+import { GRANTABLE_TOOLS, refuseLifetime } from '../grants/record.js';
 import { isExpired, type ProposalView } from '../queue/proposals.js';
 import { diffLines } from './detail.js';
 import { line, type StyledLine } from './lines.js';
@@ -32,6 +33,8 @@ export type Effect =
   | { kind: 'scroll'; by: 'line' | 'page'; direction: 1 | -1 }
   | { kind: 'ask-reason'; target: Target; action: Verdict; prompt: string; lifetime?: Lifetime }
   | { kind: 'ask-lifetime'; target: Target; prompt: string }
+  /** `g` → permanent: the manifest diff is computed and shown for a yes before anything else. */
+  | { kind: 'plan-permanent'; target: Target }
   | {
       kind: 'decide';
       target: Target;
@@ -39,6 +42,8 @@ export type Effect =
       reason?: string;
       editedText?: string;
       lifetime?: Lifetime;
+      /** With `permanent`: the manifest the operator said yes to, written once the change is live. */
+      manifest?: PermanentPlan;
     }
   | { kind: 'edit'; target: Target; text: string; fileName: string }
   | { kind: 'confirm'; title: string; lines: StyledLine[]; yes: Effect }
@@ -105,8 +110,19 @@ export function grantEffect(view: ProposalView, now: Date): Effect {
   return {
     kind: 'ask-lifetime',
     target: targetOf(view),
-    prompt: 'Approve for how long? once · 10m · 30m · 2h · 1d … (Enter: the bottle’s life)',
+    prompt:
+      'Approve for how long? once · 10m · 30m · 2h · 1d · permanent (Enter: the bottle’s life)',
   };
+}
+
+/** `permanent` from `g`: only where the tool takes it; the manifest diff comes next. */
+export function permanentEffect(view: ProposalView): Effect {
+  try {
+    refuseLifetime(view.proposal.tool, { kind: 'permanent' });
+  } catch (error) {
+    return notice(isBottleError(error) ? error.message : String(error), 'warning');
+  }
+  return { kind: 'plan-permanent', target: targetOf(view) };
 }
 
 /** The operator's answer to `g`'s question; undefined with a notice when it does not parse. */
@@ -114,11 +130,7 @@ export function lifetimeAnswer(text: string): Lifetime | Notice {
   const answer = text.trim().toLowerCase();
   if (answer === '' || answer === 'bottle') return { kind: 'bottle' };
   if (answer === 'once') return { kind: 'once' };
-  if (answer === 'permanent')
-    return notice(
-      'permanent writes the manifest: run `claude-bottle approve <id> --permanent` to see and confirm its diff',
-      'warning',
-    );
+  if (answer === 'permanent') return { kind: 'permanent' };
   try {
     return { kind: 'for', ms: parseDuration(answer) };
   } catch (error) {

@@ -6,6 +6,7 @@ import {
   editedEffect,
   grantEffect,
   lifetimeAnswer,
+  permanentEffect,
   modifyEffect,
   notice,
   outcomeReport,
@@ -149,6 +150,7 @@ export class SupervisorModel {
     if (!view) return this.shown(gone(target));
     const lifetime = lifetimeAnswer(answer);
     if ('level' in lifetime) return this.shown(lifetime);
+    if (lifetime.kind === 'permanent') return this.shown(permanentEffect(view));
     return this.shown(verdictEffect(view, 'approve', this.clock(), lifetime));
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -223,16 +223,53 @@ describe('claude-bottle supervise (tmux) on a real bottle', dockerSuite, () => {
     await waitForScreen('the outcome with its grant', (s) =>
       /granted once \(g-[0-9a-f]{12}/.test(s),
     );
-    assert.equal(await curl('/fourth'), '200', 'the retried request');
-    assert.equal(await curl('/fourth'), '403', 'and nothing after it');
     const listed = await bottle.cli('grants', bottle.slug);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /once: ended: grant g-[0-9a-f]{12} admitted its 1 request/);
+    assert.match(
+      listed.stdout,
+      /once: 1[45]m\d*s? left, 1 of 1 use left {2}by e2e-operator \(tui\)/,
+    );
     if (DOCS_CAPTURE)
       await writeFile(
         `${ROOT}docs/images/grants.txt`,
         `$ claude-bottle grants ${bottle.slug}\n${listed.stdout}`,
       );
+    assert.equal(await curl('/fourth'), '200', 'the retried request');
+    assert.equal(await curl('/fourth'), '403', 'and nothing after it');
+
+    // The supervisor saw the use in the proxy's ledger and removed the spent rule by itself.
+    for (let i = 0; (await bottle.liveRoutes()).includes('grant:'); i++) {
+      assert.ok(i < 100, 'the spent once-rule is removed from routes.yaml');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const audit = await bottle.cli('audit', bottle.slug, '--json');
+    assert.match(audit.stdout, /"result": "grant-used"/);
+
+    // g → permanent: the manifest diff first, y approves and writes it.
+    const fifth = bottle.callTool('egress-proxy-block', {
+      routes_yaml: withPath(await bottle.liveRoutes(), '/fifth'),
+      justification: 'I need /fifth for good',
+    });
+    await waitForScreen('the fifth proposal', (s) => s.includes('I need /fifth for good'));
+    await press('g');
+    const again = await waitForScreen('the lifetime question or the moved-selection notice', (s) =>
+      /for how long\?|press g again/.test(s),
+    );
+    if (!again.includes('for how long?')) await press('g');
+    await waitForScreen('the lifetime question', (s) => s.includes('for how long?'));
+    await type('permanent');
+    await press('Enter');
+    const diff = await waitForScreen('the manifest diff to confirm', (s) =>
+      s.includes('Approve for good and write'),
+    );
+    assert.match(diff, /\+\s+paths: \[\/hello, .*\/fifth/);
+    await press('y');
+    assert.equal((await fifth).structured?.status, 'approved');
+    await waitForScreen('the manifest written', (s) =>
+      /granted permanently \(g-[0-9a-f]{12}\); wrote /.test(s),
+    );
+    assert.match(await readFile(`${bottle.home}/bottles/e2e.md`, 'utf8'), /\/fifth/);
+    assert.equal(await curl('/fifth'), '200');
 
     await press('q');
     const after = await waitForScreen('the TUI to exit', (s) => s.includes('SUPERVISE-EXIT='));

@@ -33,6 +33,12 @@ describe('watchedSlug: only the queue paths are watched', () => {
     ['state/b-1/queue/decided', 'b-1'],
     ['state/b-1/queue/decided/agent-1.json', 'b-1'],
     ['state/b-1/queue/decided/.agent-1.abc.tmp', undefined],
+    ['state/b-1/egress-proxy', 'b-1'],
+    ['state/b-1/egress-proxy/denied', 'b-1'],
+    ['state/b-1/egress-proxy/denied/grant-uses.jsonl', 'b-1'],
+    ['state/b-1/egress-proxy/denied/denied.jsonl', undefined],
+    ['state/b-1/egress-proxy/ca', undefined],
+    ['state/b-1/egress-proxy/ca/ca.key', undefined],
   ];
   for (const [path, expected] of cases) {
     it(`${path || '(home)'} → ${String(expected)}`, () => {

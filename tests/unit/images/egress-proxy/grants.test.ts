@@ -156,5 +156,9 @@ describe('GrantLedger.bind', () => {
     assert.equal(kept.destroyed, false);
     ledger.reloaded({ routes: [] });
     assert.equal(kept.destroyed, true);
+    // Admitted just before the reload, bound just after it: cut at once, not at the deadline.
+    const late = socket();
+    ledger.bind(route, [late], Date.now());
+    assert.equal(late.destroyed, true);
   });
 });

@@ -198,6 +198,9 @@ describe('replayDenied: what a retry would really meet', () => {
       assert.deepEqual(replay.already_admitted, [], 'not admitted by the live routes');
       assert.deepEqual(texts(replay, 'still_blocked'), ['GET api.example.test/beta']);
     }
+    // A grant the agent wrote into its proposal is stripped when approved: replayed as lasting.
+    const forged = replayDenied(ended, LIVE, denied);
+    assert.deepEqual(texts(forged, 'unblocked'), ['GET api.example.test/beta']);
     const running = rule("{id: g-000000000012, expires_at: '2999-01-01T00:00:00Z'}");
     assert.equal(replayDenied(running, running, denied).already_admitted.length, 1);
   });

@@ -35,23 +35,41 @@ describe('grantedRoutes', () => {
     ]);
   });
 
-  it('keeps a changed rule where it was beside its time-boxed replacement, so the bottle reverts to it', () => {
-    const proposed = 'routes:\n  - host: api.example.test\n    methods: [GET, POST]\n';
+  it('puts a changed rule back after its time-boxed replacement, which decides while it lives', () => {
+    const proposed =
+      'routes:\n  - host: api.example.test\n    methods: [GET, POST]\n    dlp: false\n';
     const out = grantedRoutes(LIVE, proposed, GRANT);
     assert.deepEqual(rules(out.text), [
-      'api.example.test GET',
       `api.example.test GET,POST ${GRANT.id}`,
+      'api.example.test GET',
     ]);
+    const first = parseRoutesOrThrow(out.text).routes.routes[0]!;
+    assert.equal(first.dlp, false, 'the change takes effect during the grant');
     assert.deepEqual(rules(withoutGrants(out.text, new Set([GRANT.id]))), ['api.example.test GET']);
   });
 
-  it('removes a rule the proposal only removes, even when time-boxed (narrowing is for good)', () => {
+  it('refuses to time-box a removal: removing a rule can widen (the rule behind it decides)', () => {
     const live = `${LIVE}  - host: old.example.test\n`;
     const proposed = `${LIVE}  - host: new.example.test\n    methods: [GET]\n`;
-    assert.deepEqual(rules(grantedRoutes(live, proposed, GRANT).text), [
-      'api.example.test GET',
-      `new.example.test GET ${GRANT.id}`,
-    ]);
+    assert.throws(
+      () => grantedRoutes(live, proposed, GRANT),
+      /removes the old\.example\.test rule/,
+    );
+    const shadow = 'routes:\n  - host: api.x.test\n  - host: "*.x.test"\n    dlp: false\n';
+    const unshadowed = 'routes:\n  - host: "*.x.test"\n    dlp: false\n  - host: new.y.test\n';
+    assert.throws(() => grantedRoutes(shadow, unshadowed, GRANT), /removal cannot be time-boxed/);
+    assert.doesNotThrow(
+      () => grantedRoutes(live, proposed, undefined),
+      'for the bottle’s life it is a plain change',
+    );
+  });
+
+  it('refuses a time-boxed change moved past the live rules it followed', () => {
+    const live =
+      'routes:\n  - host: api.example.test\n    methods: [GET]\n  - host: "*.example.test"\n';
+    const moved =
+      'routes:\n  - host: "*.example.test"\n  - host: api.example.test\n    methods: [GET, POST]\n';
+    assert.throws(() => grantedRoutes(live, moved, GRANT), /past other live rules/);
   });
 
   it('never honours a grant the agent wrote, whatever the lifetime', () => {

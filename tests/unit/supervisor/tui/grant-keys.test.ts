@@ -100,14 +100,21 @@ describe('SupervisorModel: g approves for a time', () => {
     });
   });
 
-  it('refuses an answer it cannot read, and permanent (which needs the manifest diff confirmed)', () => {
+  it('refuses an answer it cannot read; permanent goes to the manifest diff first', () => {
     const m = model(view('egress-proxy-block'));
     const ask = m.key('g');
     if (ask.kind !== 'ask-lifetime') throw new Error('expected ask-lifetime');
     assert.equal(m.lifetimeGiven(ask.target, 'soon').kind, 'none');
     assert.match(m.notice!.text, /--for takes a duration/);
-    assert.equal(m.lifetimeGiven(ask.target, 'permanent').kind, 'none');
-    assert.match(m.notice!.text, /approve <id> --permanent/);
+    assert.deepEqual(m.lifetimeGiven(ask.target, 'permanent'), {
+      kind: 'plan-permanent',
+      target: ask.target,
+    });
+    const token = model(view('egress-token-allow'));
+    const asked = token.key('g');
+    if (asked.kind !== 'ask-lifetime') throw new Error('expected ask-lifetime');
+    assert.equal(token.lifetimeGiven(asked.target, 'permanent').kind, 'none');
+    assert.match(token.notice!.text, /never written to the manifest/);
   });
 
   it('a token allowance asks why after the lifetime, and keeps the lifetime', () => {
