@@ -28,9 +28,11 @@ export function grantEnded(grant: Grant, now: number, used: number): string | un
  * Without a file (tests, a proxy run by hand) uses are counted in memory only.
  */
 export class GrantLedger {
-  private readonly used = new Map<string, number>();
+  private used = new Map<string, number>();
   private readonly bound = new Map<string, Set<Closable>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private lastLoaded: RoutesFile | undefined;
+  private loadedHasGrants = false;
   /** The grant ids of the routes file last loaded (reloaded()); unknown before the first. */
   private held: ReadonlySet<string> | undefined;
 
@@ -45,10 +47,7 @@ export class GrantLedger {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    for (const line of text.split('\n')) {
-      const id = grantOfLine(line);
-      if (id !== undefined) this.used.set(id, (this.used.get(id) ?? 0) + 1);
-    }
+    this.used = countGrantUses(text);
     // A crash mid-append leaves a line without its newline; the next use must not be glued
     // onto it (both would then be unreadable). A ledger that cannot be mended stops the start.
     if (text !== '' && !text.endsWith('\n')) appendFileSync(file, '\n');
@@ -109,7 +108,12 @@ export class GrantLedger {
 
   /** The routes a request may match now: ended grants left out, the rest in file order. */
   inForce(routes: RoutesFile, now: number): RoutesInForce {
-    if (!routes.routes.some((route) => route.grant)) return routes;
+    // Asked on every request: whether the file holds a grant at all is looked at once per load.
+    if (routes !== this.lastLoaded) {
+      this.lastLoaded = routes;
+      this.loadedHasGrants = routes.routes.some((route) => route.grant);
+    }
+    if (!this.loadedHasGrants) return routes;
     const kept: Route[] = [];
     const fileIndex: number[] = [];
     const ended: { route: Route; why: string }[] = [];
@@ -179,6 +183,16 @@ export function matchSparingUses(routes: RoutesInForce, target: RequestTarget): 
     target,
   );
   return without.allowed ? without : match;
+}
+
+/** The ledger's text as uses per grant id (the proxy at start, the supervisor's listing). */
+export function countGrantUses(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const id = grantOfLine(line);
+    if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** The grant id a ledger line counts, or undefined for a torn or foreign line. */

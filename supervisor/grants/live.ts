@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { grantEnded, grantOfLine } from '../../images/egress-proxy/grants.js';
+import { countGrantUses, grantEnded } from '../../images/egress-proxy/grants.js';
 import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import type { Grant, Route } from '../../images/egress-proxy/routes/schema.js';
 import { readArchived } from '../../mcp/queue/archive.js';
@@ -28,18 +28,13 @@ export interface LiveGrant {
 
 /** The grant-uses ledger as counts; a missing file is no uses. */
 export function grantUses(file: string): Map<string, number> {
-  const counts = new Map<string, number>();
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return counts;
+    // not written yet: no uses
   }
-  for (const line of text.split('\n')) {
-    const id = grantOfLine(line);
-    if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
+  return countGrantUses(text);
 }
 
 /** The audit lines that made (approved with a grant) or ended a grant, by grant id. */
