@@ -3,7 +3,7 @@ import { encodedWildcardHost } from '../../images/egress-proxy/host-labels.js';
 import { matchRoute, routesForHost } from '../../images/egress-proxy/matcher.js';
 import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import type { RoutesFile } from '../../images/egress-proxy/routes/schema.js';
-import { grantedRoutes } from '../grants/routes.js';
+import { approvedRoutes } from '../grants/routes.js';
 import type { DeniedLogRead } from './replay-log.js';
 
 /**
@@ -85,7 +85,7 @@ export function replayDenied(
     problems.push('the live routes.yaml could not be read: every request is judged as refused now');
   // What approving would apply (a grant the agent wrote is stripped, a live one kept), not the
   // proposal as written: an agent-made expired grant must not hide a rule from the replay.
-  const proposed = retryRoutes(applied(liveText, candidateText) ?? candidate.routes, now);
+  const proposed = retryRoutes(approvedRoutes(liveText, candidateText) ?? candidate.routes, now);
   live = retryRoutes(live, now);
   const requests = distinctRequests(denied.entries);
   replay.requests = requests.length;
@@ -127,15 +127,6 @@ export function routesAdmit(routes: RoutesFile, request: ReplayRequest): boolean
   // The log keeps no scheme: port 80 is taken as http://, where a credential is never injected.
   if (match.route.auth && port === 80) return false;
   return !needsPrivate || match.route.private === true;
-}
-
-function applied(liveText: string | undefined, candidateText: string): RoutesFile | undefined {
-  try {
-    const parsed = parseRoutes(grantedRoutes(liveText ?? '', candidateText, undefined).text);
-    return parsed.ok ? parsed.routes : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { parseRoutes } from '../../images/egress-proxy/routes/parse.js';
 import type { Route, RoutesFile } from '../../images/egress-proxy/routes/schema.js';
 import { HTTP_METHODS } from '../../images/egress-proxy/routes/schema.js';
 import { formatYamlIssue } from '../../lib/yaml-schema.js';
-import { grantedRoutes } from '../grants/routes.js';
+import { approvedRoutes } from '../grants/routes.js';
 import { addressKind, gitGateBypass } from './route-risks.js';
 import { compareRoutes, type RouteChange } from './route-probes.js';
 import { finding, listOf, quote, type AnalysisFinding } from './types.js';
@@ -83,12 +83,9 @@ function lastingCandidate(
   candidateText: string,
   candidate: RoutesFile,
 ): RoutesFile {
-  try {
-    const applied = parseRoutes(grantedRoutes(liveText ?? '', candidateText, undefined).text);
-    if (applied.ok) return lasting(applied.routes);
-  } catch {
-    // an unparsable live file: judged against the proposal as written (live-invalid says so)
-  }
+  const applied = approvedRoutes(liveText, candidateText);
+  if (applied) return lasting(applied);
+  // an unparsable live file: judged against the proposal as written (live-invalid says so)
   return { routes: candidate.routes.map(({ grant: _grant, ...route }) => route) };
 }
 

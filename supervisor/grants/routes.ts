@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { parseRoutesOrThrow } from '../../images/egress-proxy/routes/parse.js';
-import type { Grant, Route } from '../../images/egress-proxy/routes/schema.js';
+import type { Grant, Route, RoutesFile } from '../../images/egress-proxy/routes/schema.js';
 import { BottleError } from '../../lib/errors.js';
 
 export interface GrantedRoutes {
@@ -118,6 +118,21 @@ function refuseUnboxable(
       'the proposal moves or repeats live rules, and a new order cannot be time-boxed (it would outlive the grant)',
       { hint: 'approve it for the bottle’s life, or reject it and ask for the new rules only' },
     );
+}
+
+/**
+ * The routes an approval for the bottle's life would apply (what the analysis and the replay
+ * judge), or undefined when the live file or the proposal does not parse.
+ */
+export function approvedRoutes(
+  liveText: string | undefined,
+  proposedText: string,
+): RoutesFile | undefined {
+  try {
+    return parseRoutesOrThrow(grantedRoutes(liveText ?? '', proposedText, undefined).text).routes;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The rules of a routes.yaml without those of the given grants (a reversion). */
