@@ -96,6 +96,17 @@ export const ProposalSchema = z.discriminatedUnion('tool', [
 export type Proposal = z.output<typeof ProposalSchema>;
 export type ProposalOf<T extends ProposalTool> = Extract<Proposal, { tool: T }>;
 
+/**
+ * How long an approval lasts, as a decision (read by the proxy) and its audit line (strict there)
+ * record it: the one home of these fields (supervisor/grants/ makes them).
+ */
+export const GRANT_RECORD_FIELDS = {
+  id: z.string(),
+  lifetime: z.enum(['once', 'for', 'bottle', 'permanent']),
+  expires_at: z.iso.datetime().optional(),
+  uses: z.number().int().positive().optional(),
+};
+
 export const DecisionSchema = z.looseObject({
   v: z.literal(1),
   id: ProposalIdSchema,
@@ -113,14 +124,7 @@ export const DecisionSchema = z.looseObject({
    * it for egress-token-allow: `once` lets only the held request through, `expires_at` ends
    * the allowance.
    */
-  grant: z
-    .looseObject({
-      id: z.string(),
-      lifetime: z.enum(['once', 'for', 'bottle', 'permanent']),
-      expires_at: z.iso.datetime().optional(),
-      uses: z.number().int().positive().optional(),
-    })
-    .optional(),
+  grant: z.looseObject(GRANT_RECORD_FIELDS).optional(),
 });
 
 export type Decision = z.output<typeof DecisionSchema>;

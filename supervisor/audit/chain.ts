@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditHead } from '../../launcher/state/metadata.js';
+import { GRANT_RECORD_FIELDS } from '../../mcp/queue/schema.js';
 
 /**
  * The audit record: one JSON line per decision or operator change, each naming the sha256 of
@@ -47,14 +48,7 @@ export const AuditLineSchema = z.strictObject({
   result: z.enum(AUDIT_RESULTS),
   message: z.string().optional(),
   /** The grant an approval made or a reversion ended (supervisor/grants/). */
-  grant: z
-    .strictObject({
-      id: z.string(),
-      lifetime: z.enum(['once', 'for', 'bottle', 'permanent']),
-      expires_at: z.string().optional(),
-      uses: z.number().int().positive().optional(),
-    })
-    .optional(),
+  grant: z.strictObject(GRANT_RECORD_FIELDS).optional(),
   prev: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
