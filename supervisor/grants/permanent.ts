@@ -22,8 +22,6 @@ export interface PermanentPlan {
 }
 
 export interface PermanentEdit extends PermanentPlan {
-  /** The manifest's unified diff, for the operator to read before saying yes. */
-  diff: string;
   /** Routes not written and why (the provider's sign-in, a time-boxed grant). */
   skipped: { host: string; why: string }[];
 }
@@ -62,11 +60,7 @@ export async function permanentEdit(
       { hint: 'approve it without --permanent (for the bottle’s life)' },
     );
   }
-  const diff = unifiedDiff(state.manifestText, edit.text, {
-    from: state.bottle.file,
-    to: `${state.bottle.file} (with ${view.proposal.id})`,
-  });
-  return { state, text: edit.text, diff, skipped: edit.skipped };
+  return { state, text: edit.text, skipped: edit.skipped };
 }
 
 /** `approve --permanent`: the edit shown as a diff and confirmed (or --yes); text '' if declined. */
@@ -79,7 +73,15 @@ export async function planPermanent(
   if (!edit) return undefined;
   for (const skip of edit.skipped)
     io.stdout.write(terminalSafe(`not written: ${skip.host}: ${skip.why}\n`));
-  io.stdout.write(terminalSafe(edit.diff));
+  const file = edit.state.bottle.file;
+  io.stdout.write(
+    terminalSafe(
+      unifiedDiff(edit.state.manifestText, edit.text, {
+        from: file,
+        to: `${file} (with ${request.id})`,
+      }),
+    ),
+  );
   if (!(await confirmed(io, request.yes, edit.state.bottle.file)))
     return { state: edit.state, text: '' };
   return { state: edit.state, text: edit.text };

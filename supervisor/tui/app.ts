@@ -10,9 +10,13 @@ import { watchQueues, type QueueWatcher } from '../queue/watch.js';
 import { attachRules, type RuleRunner } from '../rules/runner.js';
 import type { OperatorRule } from '../rules/schema.js';
 import { helpLines } from './chrome.js';
-import { failureOutcome, type Effect, type Outcome, type Target } from './effects.js';
-import { line, type Style } from './lines.js';
-import { sanitize } from './sanitize.js';
+import {
+  failureOutcome,
+  permanentConfirm,
+  type Effect,
+  type Outcome,
+  type Target,
+} from './effects.js';
 import { runNotify } from './notify.js';
 import { readProxyLog } from './proxy-log.js';
 import { SupervisorScreen } from './screen.js';
@@ -238,28 +242,7 @@ class SupervisorApp {
       this.model.tell(formatError(error).split('\n')[0]!, 'error');
       return;
     }
-    if (!edit) return;
-    const lines = [
-      ...edit.skipped.map((skip) =>
-        line(sanitize(`not written: ${skip.host}: ${skip.why}`), 'warning'),
-      ),
-      ...edit.diff
-        .trimEnd()
-        .split('\n')
-        .map((text) => line(sanitize(text), diffStyle(text))),
-    ];
-    await this.perform({
-      kind: 'confirm',
-      title: `Approve for good and write ${edit.state.bottle.file}?`,
-      lines,
-      yes: {
-        kind: 'decide',
-        target,
-        action: 'approve',
-        lifetime: { kind: 'permanent' },
-        manifest: edit,
-      },
-    });
+    if (edit) await this.perform(permanentConfirm(target, edit));
   }
 
   private async showProxyLog(slug: string): Promise<void> {
@@ -357,14 +340,6 @@ class SupervisorApp {
     await this.watcher?.close();
     this.finish(code);
   }
-}
-
-function diffStyle(text: string): Style {
-  if (text.startsWith('+++') || text.startsWith('---')) return 'diff-header';
-  if (text.startsWith('@@')) return 'diff-hunk';
-  if (text.startsWith('+')) return 'diff-add';
-  if (text.startsWith('-')) return 'diff-del';
-  return 'plain';
 }
 
 function messageOf(error: unknown): string {

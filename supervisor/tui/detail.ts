@@ -11,11 +11,11 @@ import {
 import { listOf } from '../analysis/types.js';
 import { LIVE_CONFIG_FILES } from '../../lib/live-config.js';
 import type { ProposalView } from '../queue/proposals.js';
-import { unifiedDiff, type DiffLine } from './diff.js';
 import { shortDuration } from '../proposal-summary.js';
 import { line, type Style, type StyledLine } from './lines.js';
-import { oneLine, safeLines, sanitize } from './sanitize.js';
+import { oneLine, safeLines } from './sanitize.js';
 import { liveFileOf, type BottleSnapshot } from './snapshot.js';
+import { diffLines } from './styled-diff.js';
 
 /** The detail pane for the selected proposal; the diff is computed once per proposal and live file. */
 export class DetailCache {
@@ -289,23 +289,3 @@ function fileDiff(view: ProposalView, live: BottleSnapshot['live']): StyledLine[
   }
   return [...lines, ...diffLines(current.text, proposed, name)];
 }
-
-/** A diff of the live file as styled, safe lines (`edited` when confirming an operator's edit). */
-export function diffLines(
-  before: string,
-  after: string,
-  name: string,
-  side: 'proposed' | 'edited' = 'proposed',
-): StyledLine[] {
-  const diff = unifiedDiff(before, after, { fromName: `live/${name}`, toName: `${side}/${name}` });
-  if (diff.length === 0) return [line('  (no line changes against the live file)', 'dim')];
-  return diff.map((entry) => line(sanitize(entry.text), DIFF_STYLES[entry.kind]));
-}
-
-const DIFF_STYLES: Record<DiffLine['kind'], Style> = {
-  header: 'diff-header',
-  hunk: 'diff-hunk',
-  add: 'diff-add',
-  del: 'diff-del',
-  context: 'plain',
-};

@@ -5,12 +5,12 @@ import { checkDockerfileText } from '../engines/capability-rebuild.js';
 import { checkRoutesText } from '../engines/egress-proxy-apply.js';
 import { engineFor } from '../engines/registry.js';
 import { describeLifetime, parseDuration, type Lifetime } from '../grants/lifetime.js';
-import type { PermanentPlan } from '../grants/permanent.js';
+import type { PermanentEdit, PermanentPlan } from '../grants/permanent.js';
 import { GRANTABLE_TOOLS, refuseLifetime } from '../grants/record.js';
 import { isExpired, type ProposalView } from '../queue/proposals.js';
-import { diffLines } from './detail.js';
+import { diffLines, styledDiff } from './styled-diff.js';
 import { line, type StyledLine } from './lines.js';
-import { oneLine } from './sanitize.js';
+import { oneLine, sanitize } from './sanitize.js';
 import { liveFileOf } from './snapshot.js';
 
 /** A proposal as an action names it: by id, never by list position. */
@@ -123,6 +123,31 @@ export function permanentEffect(view: ProposalView): Effect {
     return notice(isBottleError(error) ? error.message : String(error), 'warning');
   }
   return { kind: 'plan-permanent', target: targetOf(view) };
+}
+
+/** The manifest diff `g` → permanent asks a yes for; yes approves, then writes it. */
+export function permanentConfirm(target: Target, edit: PermanentEdit): Effect {
+  const file = edit.state.bottle.file;
+  return {
+    kind: 'confirm',
+    title: `Approve for good and write ${file}?`,
+    lines: [
+      ...edit.skipped.map((skip) =>
+        line(sanitize(`not written: ${skip.host}: ${skip.why}`), 'warning'),
+      ),
+      ...styledDiff(edit.state.manifestText, edit.text, {
+        fromName: file,
+        toName: `${file} (with ${target.id})`,
+      }),
+    ],
+    yes: {
+      kind: 'decide',
+      target,
+      action: 'approve',
+      lifetime: { kind: 'permanent' },
+      manifest: edit,
+    },
+  };
 }
 
 /** The operator's answer to `g`'s question; undefined with a notice when it does not parse. */
